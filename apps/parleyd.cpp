@@ -1,0 +1,179 @@
+// parleyd: wires the planes together — config, storage, actors, edge — and runs until SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <sys/resource.h>
+
+#include <caf/all.hpp>
+
+#include "accounts/access_token.hpp"
+#include "accounts/user_provisioning.hpp"
+#include "actors/supervisor.hpp"
+#include "actors/type_registry.hpp"
+#include "config/server_config.hpp"
+#include "net/edge_server.hpp"
+#include "net/self_signed_certificate.hpp"
+#include "storage/database.hpp"
+#include "telemetry/logger.hpp"
+#include "telemetry/node_metrics.hpp"
+
+using namespace parley;
+
+namespace {
+
+constexpr int exit_usage = 2;
+constexpr int exit_failure = 1;
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+/// The node's identity, made once and kept in the database.
+std::string node_id(storage::database& db) {
+  if (auto id = db.get(storage::column_family::meta, "node_id"))
+    return *id;
+  auto id = accounts::id_to_hex(accounts::random_id());
+  storage::write_set writes;
+  writes.put(storage::column_family::meta, "node_id", id);
+  db.write_synced(writes);
+  return id;
+}
+
+bool wait_for_service(caf::actor_system& system, caf::atom_value name) {
+  for (int i = 0; i < 500; ++i) {
+    if (actors::lookup_service(system, name))
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return false;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Every thread inherits this mask, so only the main thread's sigwait sees the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  config::server_config cfg;
+  actors::register_message_types(cfg);
+  if (auto error = config::parse_server_config(cfg, argc, argv); !error.empty()) {
+    std::cerr << "parleyd: " << error << "\n";
+    return exit_usage;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (auto problems = config::validate(cfg); !problems.empty()) {
+    for (const auto& p : problems)
+      std::cerr << "parleyd: " << p << "\n";
+    return exit_usage;
+  }
+  if (!telemetry::configure_logging(cfg.log_level)) {
+    std::cerr << "parleyd: unknown --log-level " << cfg.log_level << "\n";
+    return exit_usage;
+  }
+  auto log = telemetry::logger("parleyd");
+  raise_file_limit();
+
+  std::string error;
+  auto db = storage::database::open(cfg.data_dir, error);
+  if (!db) {
+    log->critical("{}", error);
+    return exit_failure;
+  }
+
+  auto ctx = std::make_shared<actors::node_context>();
+  ctx->node_id = node_id(*db);
+  ctx->db = db;
+  ctx->sessions.ops_per_second = static_cast<double>(cfg.ws_ops_per_second);
+  ctx->sessions.ops_burst = static_cast<double>(cfg.ws_ops_burst);
+  ctx->sessions.max_frame = cfg.ws_max_frame;
+  ctx->accounts.registration_open = cfg.registration == "open";
+  ctx->accounts.token_ttl = static_cast<int64_t>(cfg.token_ttl);
+  ctx->accounts.policy.min_length = cfg.password_min_length;
+  ctx->accounts.policy.min_classes = cfg.password_min_classes;
+  ctx->accounts.cost = accounts::argon2_cost{cfg.argon2_ops, cfg.argon2_mem_kib};
+
+  {
+    accounts::password_hasher hasher{ctx->accounts.cost};
+    const char* admin_password = std::getenv("PARLEY_ADMIN_PASSWORD");
+    std::string generated;
+    error = accounts::bootstrap_admin(*db, hasher, ctx->accounts.policy, admin_password ? admin_password : "",
+                                      generated);
+    if (!error.empty()) {
+      log->critical("{}", error);
+      return exit_failure;
+    }
+    if (!generated.empty()) {
+      // Printed once, to the operator's terminal only; it is never logged or stored in clear.
+      std::printf("admin password: %s\n", generated.c_str());
+      std::fflush(stdout);
+    }
+  }
+
+  net::edge_settings edge;
+  edge.bind = cfg.bind;
+  edge.port = cfg.port;
+  edge.tls_cert = cfg.tls_cert;
+  edge.tls_key = cfg.tls_key;
+  if (edge.tls_cert.empty()) {
+    edge.tls_cert = cfg.data_dir + "/tls/cert.pem";
+    edge.tls_key = cfg.data_dir + "/tls/key.pem";
+    if (error = net::ensure_self_signed_certificate(edge.tls_cert, edge.tls_key); !error.empty()) {
+      log->critical("{}", error);
+      return exit_failure;
+    }
+  }
+  edge.io_threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  edge.max_connections = cfg.max_connections;
+  edge.http_max_body = cfg.http_max_body;
+  edge.ws_max_frame = cfg.ws_max_frame;
+  edge.ws_outbound_limit = cfg.ws_outbound_limit;
+  edge.ws_idle_timeout = std::chrono::seconds{cfg.ws_idle_timeout};
+
+  telemetry::metrics_registry registry;
+  telemetry::node_metrics metrics{registry};
+  ctx->metrics = &metrics;
+
+  int exit_code = 0;
+  {
+    caf::actor_system system{cfg};
+    registry.make_callback_gauge("parley_actors_live", "Actors running on this node.",
+                                 [&system] { return static_cast<double>(system.registry().running()); });
+    auto supervisor = actors::spawn_supervisor(system, ctx);
+    if (!wait_for_service(system, actors::accounts_service_name)) {
+      log->critical("the accounts service did not start");
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+      return exit_failure;
+    }
+    net::edge_server server{system, ctx, edge};
+    if (error = server.start(); !error.empty()) {
+      log->critical("{}", error);
+      exit_code = exit_failure;
+    } else {
+      auto shown_host = cfg.bind == "0.0.0.0" ? std::string{"localhost"} : cfg.bind;
+      std::printf("listening on https://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
+      std::fflush(stdout);
+      log->info("node {} serving on {}:{} with data in {}", ctx->node_id, cfg.bind, server.port(), cfg.data_dir);
+      int received = 0;
+      sigwait(&signals, &received);
+      log->info("signal {}: closing connections", received);
+      server.shutdown();
+    }
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  } // the actor system waits here for every actor to finish
+  db->flush();
+  log->info("stopped");
+  return exit_code;
+}

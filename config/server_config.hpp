@@ -1,0 +1,53 @@
+// Every option of parleyd, read from the command line, a config file and PARLEY_* variables.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+
+namespace parley::config {
+
+class server_config : public caf::actor_system_config {
+public:
+  server_config();
+
+  // -- edge ------------------------------------------------------------------
+  uint16_t port = 8443;
+  std::string bind = "0.0.0.0";
+  std::string tls_cert;
+  std::string tls_key;
+  size_t io_threads = 0; // 0: one per core
+  size_t max_connections = 20000;
+  size_t http_max_body = 64 * 1024;
+  size_t ws_max_frame = 1024 * 1024;
+  size_t ws_outbound_limit = 4 * 1024 * 1024;
+  size_t ws_idle_timeout = 60; // seconds
+  size_t ws_ops_per_second = 50;
+  size_t ws_ops_burst = 200;
+
+  // -- storage ---------------------------------------------------------------
+  std::string data_dir = "./var";
+
+  // -- accounts --------------------------------------------------------------
+  std::string registration = "closed";
+  size_t token_ttl = 12 * 3600; // seconds
+  size_t password_min_length = 10;
+  size_t password_min_classes = 3;
+  size_t argon2_ops = 2;
+  size_t argon2_mem_kib = 19 * 1024;
+
+  // -- diagnostics -----------------------------------------------------------
+  std::string log_level = "info";
+};
+
+/// Parses the command line after merging PARLEY_<NAME> environment variables in front of it
+/// (so an explicit flag wins over the environment, and both win over the config file).
+/// Returns an error text, or an empty string on success.
+std::string parse_server_config(server_config& cfg, int argc, char** argv);
+
+/// Checks values that CAF's parser accepts but the server cannot use.
+std::vector<std::string> validate(const server_config& cfg);
+
+} // namespace parley::config

@@ -1,0 +1,147 @@
+// HTTP/1.1 over TLS with header/body limits and timeouts; REST through rest_api; /ws upgrades.
+#include "net/http_session.hpp"
+
+#include "net/websocket_session.hpp"
+
+namespace parley::net {
+
+namespace {
+
+std::string address_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string{"unknown"} : endpoint.address().to_string();
+}
+
+} // namespace
+
+http_session::http_session(tcp::socket&& socket, std::shared_ptr<edge_shared> shared)
+  : stream_(std::move(socket), shared->ssl), remote_address_(address_of(beast::get_lowest_layer(stream_).socket())) {
+  auto id = shared->connections.next_id();
+  slot_ = std::make_unique<connection_slot>(std::move(shared), id);
+}
+
+void http_session::run() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    self->slot_->shared().connections.put(self->slot_->id(), self->weak_from_this());
+    beast::get_lowest_layer(self->stream_).expires_after(self->slot_->shared().settings.handshake_timeout);
+    self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                  beast::bind_front_handler(&http_session::on_handshake, self));
+  });
+}
+
+void http_session::shutdown() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(self->stream_).close();
+  });
+}
+
+void http_session::on_handshake(beast::error_code ec) {
+  if (ec)
+    return;
+  read_request();
+}
+
+void http_session::read_request() {
+  const auto& settings = slot_->shared().settings;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(settings.http_max_header));
+  parser_->body_limit(settings.http_max_body);
+  beast::get_lowest_layer(stream_).expires_after(settings.http_idle_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, size_t) {
+  auto started = std::chrono::steady_clock::now();
+  if (ec == http::error::body_limit) {
+    send(error_reply(protocol::error_code::payload_too_large, "the request body is too large"), 11, false, started);
+    return;
+  }
+  if (ec == http::error::header_limit) {
+    auto reply = error_reply(protocol::error_code::bad_request, "the request headers are too large");
+    reply.status = 431;
+    send(std::move(reply), 11, false, started);
+    return;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  auto request = parser_->release();
+  parser_.reset();
+  auto& shared = slot_->shared();
+  auto target = std::string{request.target()};
+  if (websocket::is_upgrade(request)) {
+    if (target != "/ws") {
+      send(error_reply(protocol::error_code::not_found, "WebSockets are served at /ws"), request.version(), false,
+           started);
+      return;
+    }
+    if (shared.shutting_down) {
+      send(error_reply(protocol::error_code::unavailable, "the server is shutting down"), request.version(), false,
+           started);
+      return;
+    }
+    beast::get_lowest_layer(stream_).expires_never();
+    shared.connections.remove(slot_->id());
+    auto ws = std::make_shared<websocket_session>(std::move(stream_), std::move(slot_), remote_address_);
+    ws->run(std::move(request));
+    return;
+  }
+  http_request_view view;
+  view.method = std::string{request.method_string()};
+  view.target = std::move(target);
+  view.body = std::move(request.body());
+  view.authorization = std::string{request[http::field::authorization]};
+  view.remote_address = remote_address_;
+  auto keep_alive = request.keep_alive() && !shared.shutting_down;
+  auto version = request.version();
+  shared.rest.handle(view, [self = shared_from_this(), version, keep_alive, started](http_reply reply) {
+    asio::post(self->stream_.get_executor(), [self, reply = std::move(reply), version, keep_alive, started]() mutable {
+      self->send(std::move(reply), version, keep_alive, started);
+    });
+  });
+}
+
+void http_session::send(http_reply reply, unsigned version, bool keep_alive,
+                        std::chrono::steady_clock::time_point started) {
+  response_ = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
+  auto& res = *response_;
+  res.set(http::field::server, "parley");
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set(http::field::strict_transport_security, "max-age=31536000");
+  if (!reply.content_type.empty())
+    res.set(http::field::content_type, reply.content_type);
+  for (auto& [name, value] : reply.headers)
+    res.set(name, value);
+  res.body() = std::move(reply.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  slot_->shared().metrics.http_request_duration.observe(
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  beast::get_lowest_layer(stream_).expires_after(slot_->shared().settings.http_idle_timeout);
+  http::async_write(stream_, res, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, size_t) {
+  response_.reset();
+  if (ec)
+    return;
+  if (!keep_alive) {
+    close();
+    return;
+  }
+  read_request();
+}
+
+void http_session::close() {
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{2});
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+    beast::get_lowest_layer(self->stream_).close();
+  });
+}
+
+} // namespace parley::net

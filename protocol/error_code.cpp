@@ -1,0 +1,49 @@
+// Names and HTTP statuses of the error codes.
+#include "protocol/error_code.hpp"
+
+#include <array>
+#include <utility>
+
+namespace parley::protocol {
+
+namespace {
+
+struct error_info {
+  error_code code;
+  std::string_view name;
+  unsigned status;
+};
+
+constexpr std::array<error_info, 12> error_table{{
+  {error_code::bad_request, "bad_request", 400},
+  {error_code::unknown_op, "unknown_op", 400},
+  {error_code::unauthenticated, "unauthenticated", 401},
+  {error_code::forbidden, "forbidden", 403},
+  {error_code::not_found, "not_found", 404},
+  {error_code::method_not_allowed, "method_not_allowed", 405},
+  {error_code::conflict, "conflict", 409},
+  {error_code::weak_password, "weak_password", 400},
+  {error_code::payload_too_large, "payload_too_large", 413},
+  {error_code::rate_limited, "rate_limited", 429},
+  {error_code::unavailable, "unavailable", 503},
+  {error_code::internal, "internal", 500},
+}};
+
+} // namespace
+
+std::string_view to_string(error_code code) noexcept {
+  return error_table[static_cast<size_t>(code) - 1].name;
+}
+
+std::optional<error_code> error_code_from_string(std::string_view name) noexcept {
+  for (const auto& info : error_table)
+    if (info.name == name)
+      return info.code;
+  return std::nullopt;
+}
+
+unsigned http_status(error_code code) noexcept {
+  return error_table[static_cast<size_t>(code) - 1].status;
+}
+
+} // namespace parley::protocol

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Parley needs to build, run and test; does nothing if all are there.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config openssl
+  libcaf-dev libboost-dev libboost-system-dev libssl-dev libsrtp2-dev libmsgpack-cxx-dev
+  librocksdb-dev libsodium-dev libspdlog-dev nlohmann-json3-dev catch2
+)
+if [ "${1:-}" = "--test" ]; then
+  # Sanitizer and fuzzing builds use clang's runtime.
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run as root (or install these packages with apt-get): ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,116 @@
+// RocksDB setup: column families, the schema check and the options the node runs with.
+#include "storage/database.hpp"
+
+#include <filesystem>
+
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/key_codec.hpp"
+#include "telemetry/logger.hpp"
+
+namespace parley::storage {
+
+namespace {
+
+constexpr std::string_view schema_key = "schema_version";
+
+rocksdb::ColumnFamilyOptions family_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.write_buffer_size = 16 << 20;
+  options.OptimizeLevelStyleCompaction(64 << 20);
+  return options;
+}
+
+} // namespace
+
+std::shared_ptr<database> database::open(const std::string& path, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    error = "cannot create data folder " + path + ": " + ec.message();
+    return nullptr;
+  }
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 5;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options());
+  for (auto name : column_family_names)
+    families.emplace_back(std::string{name}, family_options());
+  std::shared_ptr<database> result{new database};
+  result->path_ = path;
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(options, path + "/db", families, &result->handles_, &raw);
+  if (!status.ok()) {
+    error = status.ToString();
+    if (status.IsIOError() && error.find("lock") != std::string::npos)
+      error = "the data folder " + path + " is in use by another parleyd process (" + error + ")";
+    return nullptr;
+  }
+  result->db_.reset(raw);
+  auto stored = result->get(column_family::meta, schema_key);
+  if (stored) {
+    auto version = read_u32(*stored);
+    if (!version || *version > schema_version) {
+      error = "the data folder " + path + " was written by a newer parleyd (schema "
+              + std::to_string(version.value_or(0)) + ", this build reads up to "
+              + std::to_string(schema_version) + ")";
+      return nullptr;
+    }
+  } else {
+    rocksdb::WriteBatch batch;
+    batch.Put(result->handle(column_family::meta), std::string{schema_key},
+              key_builder{}.u32(schema_version).str());
+    if (auto s = result->write_synced(batch); !s.ok()) {
+      error = "cannot write the schema version: " + s.ToString();
+      return nullptr;
+    }
+  }
+  return result;
+}
+
+database::~database() {
+  if (!db_)
+    return;
+  for (auto* h : handles_)
+    db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+std::optional<std::string> database::get(column_family cf, std::string_view key) const {
+  std::string value;
+  auto status = db_->Get(rocksdb::ReadOptions{}, handle(cf), rocksdb::Slice{key.data(), key.size()}, &value);
+  if (status.ok())
+    return value;
+  if (!status.IsNotFound())
+    telemetry::logger("storage")->error("read from {} failed: {}", name_of(cf), status.ToString());
+  return std::nullopt;
+}
+
+rocksdb::Status database::write_synced(rocksdb::WriteBatch& batch) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return db_->Write(options, &batch);
+}
+
+rocksdb::Status database::write_synced(const write_set& writes) {
+  rocksdb::WriteBatch batch;
+  for (const auto& op : writes.ops) {
+    auto* cf = handle(static_cast<column_family>(op.family));
+    if (op.erase)
+      batch.Delete(cf, op.key);
+    else
+      batch.Put(cf, op.key, op.value);
+  }
+  return write_synced(batch);
+}
+
+rocksdb::Status database::flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  return db_->Flush(rocksdb::FlushOptions{}, all);
+}
+
+} // namespace parley::storage
