@@ -1,0 +1,43 @@
+// The state of one session actor, shared by the files that implement its ops.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "accounts/user_record.hpp"
+#include "actors/node_context.hpp"
+#include "actors/outbound_sink.hpp"
+#include "actors/rate_limiter.hpp"
+#include "protocol/envelope.hpp"
+
+namespace parley::actors {
+
+struct session_state {
+  std::shared_ptr<const node_context> ctx;
+  std::shared_ptr<outbound_sink> sink;
+  std::string remote_address;
+  std::optional<accounts::user_profile> user; // set by a successful auth.hello
+  std::string session_id;
+  std::optional<rate_limiter> limiter;
+  static inline const char* name = "parley.session";
+
+  void reply_error(std::optional<uint64_t> id, protocol::error_code code, std::string_view message) {
+    sink->send(protocol::encode_error(id, code, message));
+  }
+  void reply_ok(std::optional<uint64_t> id, const protocol::packed& result) {
+    sink->send(protocol::encode_ok(id, result));
+  }
+  void push_event(std::string_view name, const protocol::packed& data) {
+    sink->send(protocol::encode_event(name, data));
+  }
+};
+
+using session_actor = caf::stateful_actor<session_state>;
+
+} // namespace parley::actors
