@@ -152,13 +152,13 @@ caf::result<caf::ok_atom> handle_logout(accounts_actor* self, const std::string&
   return rp;
 }
 
-void sweep_expired_tokens(accounts_actor* self) {
-  auto& db = *self->state.ctx->db;
+// A full scan of the tokens family: run on its own thread, never on a scheduler thread.
+void sweep_expired_tokens(caf::event_based_actor* self, std::shared_ptr<storage::database> db, caf::actor store) {
   storage::write_set writes;
   auto now = accounts::unix_now();
   std::unique_ptr<rocksdb::Iterator> it{
-    db.raw().NewIterator(rocksdb::ReadOptions{}, db.handle(storage::column_family::tokens))};
-  for (it->SeekToFirst(); it->Valid() && writes.ops.size() < 10000; it->Next()) {
+    db->raw().NewIterator(rocksdb::ReadOptions{}, db->handle(storage::column_family::tokens))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
     try {
       auto handle = msgpack::unpack(it->value().data(), it->value().size());
       if (handle.get().as<accounts::token_record>().expires_at <= now)
@@ -166,9 +166,13 @@ void sweep_expired_tokens(accounts_actor* self) {
     } catch (const std::exception&) {
       writes.erase(storage::column_family::tokens, it->key().ToString());
     }
+    if (writes.ops.size() >= 1000) {
+      self->send(store, storage::write_atom::value, std::move(writes));
+      writes = storage::write_set{};
+    }
   }
   if (!writes.ops.empty())
-    self->send(self->state.store, storage::write_atom::value, std::move(writes));
+    self->send(store, storage::write_atom::value, std::move(writes));
 }
 
 caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_context> ctx, caf::actor store) {
@@ -186,7 +190,7 @@ caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_
     [self](login_atom, const login_attempt& req) { return handle_login(self, req); },
     [self](logout_atom, const std::string& token) { return handle_logout(self, token); },
     [self](sweep_atom) {
-      sweep_expired_tokens(self);
+      self->spawn<caf::detached>(sweep_expired_tokens, self->state.ctx->db, self->state.store);
       self->delayed_send(self, sweep_interval, sweep_atom::value);
     },
   };

@@ -16,7 +16,8 @@ std::string address_of(const tcp::socket& socket) {
 } // namespace
 
 http_session::http_session(tcp::socket&& socket, std::shared_ptr<edge_shared> shared)
-  : stream_(std::move(socket), shared->ssl), remote_address_(address_of(beast::get_lowest_layer(stream_).socket())) {
+  : stream_(std::move(socket), shared->ssl.native_handle()), timer_(stream_.get_executor()),
+    remote_address_(address_of(stream_.next_layer())) {
   auto id = shared->connections.next_id();
   slot_ = std::make_unique<connection_slot>(std::move(shared), id);
 }
@@ -24,17 +25,30 @@ http_session::http_session(tcp::socket&& socket, std::shared_ptr<edge_shared> sh
 void http_session::run() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->slot_->shared().connections.put(self->slot_->id(), self->weak_from_this());
-    beast::get_lowest_layer(self->stream_).expires_after(self->slot_->shared().settings.handshake_timeout);
-    self->stream_.async_handshake(asio::ssl::stream_base::server,
-                                  beast::bind_front_handler(&http_session::on_handshake, self));
+    if (!self->stream_.valid())
+      return;
+    self->arm_timeout(self->slot_->shared().settings.handshake_timeout);
+    self->stream_.async_handshake(beast::bind_front_handler(&http_session::on_handshake, self));
   });
 }
 
 void http_session::shutdown() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
-    beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(self->stream_).close();
+    self->stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    self->stream_.next_layer().close(ignored);
+  });
+}
+
+void http_session::arm_timeout(std::chrono::seconds limit) {
+  timer_.expires_after(limit);
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (ec)
+      return;
+    if (auto self = weak.lock()) {
+      beast::error_code ignored;
+      self->stream_.next_layer().close(ignored);
+    }
   });
 }
 
@@ -49,12 +63,13 @@ void http_session::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(settings.http_max_header));
   parser_->body_limit(settings.http_max_body);
-  beast::get_lowest_layer(stream_).expires_after(settings.http_idle_timeout);
+  arm_timeout(settings.http_idle_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(beast::error_code ec, size_t) {
   auto started = std::chrono::steady_clock::now();
+  timer_.cancel();
   if (ec == http::error::body_limit) {
     send(error_reply(protocol::error_code::payload_too_large, "the request body is too large"), 11, false, started);
     return;
@@ -84,7 +99,6 @@ void http_session::on_read(beast::error_code ec, size_t) {
            started);
       return;
     }
-    beast::get_lowest_layer(stream_).expires_never();
     shared.connections.remove(slot_->id());
     auto ws = std::make_shared<websocket_session>(std::move(stream_), std::move(slot_), remote_address_);
     ws->run(std::move(request));
@@ -122,11 +136,12 @@ void http_session::send(http_reply reply, unsigned version, bool keep_alive,
   res.prepare_payload();
   slot_->shared().metrics.http_request_duration.observe(
     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  beast::get_lowest_layer(stream_).expires_after(slot_->shared().settings.http_idle_timeout);
+  arm_timeout(slot_->shared().settings.http_idle_timeout);
   http::async_write(stream_, res, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, size_t) {
+  timer_.cancel();
   response_.reset();
   if (ec)
     return;
@@ -138,10 +153,11 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, size_t) {
 }
 
 void http_session::close() {
-  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{2});
-  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
-    beast::get_lowest_layer(self->stream_).close();
-  });
+  timer_.cancel();
+  stream_.shutdown_tls();
+  beast::error_code ignored;
+  stream_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.next_layer().close(ignored);
 }
 
 } // namespace parley::net

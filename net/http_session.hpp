@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "net/beast_types.hpp"
 #include "net/edge_shared.hpp"
 
@@ -25,8 +27,11 @@ private:
   void send(http_reply reply, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started);
   void on_write(bool keep_alive, beast::error_code ec, size_t bytes);
   void close();
+  /// Closes the socket unless the current step (handshake, request read) ends within `limit`.
+  void arm_timeout(std::chrono::seconds limit);
 
   tls_stream stream_;
+  asio::steady_timer timer_;
   std::unique_ptr<connection_slot> slot_;
   std::string remote_address_;
   beast::flat_buffer buffer_;

@@ -111,8 +111,8 @@ void websocket_session::enqueue(std::vector<uint8_t> frame) {
       // A reader that does not read would never finish a close handshake: drop the socket.
       asio::post(ws_.get_executor(), [self = shared_from_this()] {
         beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-        beast::get_lowest_layer(self->ws_).close();
+        beast::get_lowest_layer(self->ws_).shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(self->ws_).close(ignored);
       });
       return;
     }
