@@ -1,0 +1,31 @@
+// What the WSS benchmarks say to parleyd: starting it, a signed-in benchmark user, and the msgpack frames.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "benchmarks/child_process.hpp"
+#include "benchmarks/wss_load_client.hpp"
+
+namespace parley::bench {
+
+/// Starts parleyd on 127.0.0.1 and an ephemeral port with the benchmark settings (fast
+/// password hashing, rate limits out of the way, room for 30,000 connections), data in
+/// `data_dir`, log in `data_dir`/parleyd.log.
+std::unique_ptr<child_process> start_parleyd(const std::string& binary, const std::string& data_dir,
+                                             std::string& error);
+
+/// Registers a fresh user over HTTPS and logs in; returns the token, or "" with `error` set.
+std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error);
+
+/// The bytes of `{op, id, args}`; `args` is a map of string fields.
+frame request_frame(std::string_view op, uint64_t id,
+                    const std::vector<std::pair<std::string, std::string>>& args = {});
+
+/// True if `reply` is a response `{re, ok: true, ...}`.
+bool is_ok_reply(const frame& reply);
+
+} // namespace parley::bench
