@@ -8,6 +8,7 @@
 
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
+#include "storage/value_codec.hpp"
 
 namespace parley::accounts {
 
@@ -25,23 +26,6 @@ std::string user_key(uint64_t id) {
 
 std::string name_key(std::string_view normalized) {
   return key_builder{}.u8(name_prefix).bytes(normalized).str();
-}
-
-template <class T>
-std::string encode(const T& value) {
-  msgpack::sbuffer buffer;
-  msgpack::pack(buffer, value);
-  return std::string{buffer.data(), buffer.size()};
-}
-
-template <class T>
-std::optional<T> decode(const std::string& bytes) {
-  try {
-    auto handle = msgpack::unpack(bytes.data(), bytes.size());
-    return handle.get().as<T>();
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
 }
 
 } // namespace
@@ -71,7 +55,7 @@ std::optional<user_record> account_repository::find_by_id(uint64_t id) const {
   auto bytes = db_.get(column_family::accounts, user_key(id));
   if (!bytes)
     return std::nullopt;
-  return decode<user_record>(*bytes);
+  return storage::decode_value<user_record>(*bytes);
 }
 
 std::optional<user_record> account_repository::find_by_username(std::string_view normalized) const {
@@ -88,7 +72,7 @@ std::optional<token_record> account_repository::find_token(std::string_view dige
   auto bytes = db_.get(column_family::tokens, digest);
   if (!bytes)
     return std::nullopt;
-  return decode<token_record>(*bytes);
+  return storage::decode_value<token_record>(*bytes);
 }
 
 std::vector<user_record> account_repository::list_users() const {
@@ -108,13 +92,13 @@ std::vector<user_record> account_repository::list_users() const {
 
 void account_repository::add_user(storage::write_set& writes, const user_record& user) {
   auto normalized = normalize_username(user.username).value_or(user.username);
-  writes.put(column_family::accounts, user_key(user.id), encode(user));
+  writes.put(column_family::accounts, user_key(user.id), storage::encode_value(user));
   writes.put(column_family::accounts, name_key(normalized), key_builder{}.u64(user.id).str());
 }
 
 void account_repository::add_token(storage::write_set& writes, std::string_view digest,
                                    const token_record& token) {
-  writes.put(column_family::tokens, std::string{digest}, encode(token));
+  writes.put(column_family::tokens, std::string{digest}, storage::encode_value(token));
 }
 
 void account_repository::remove_token(storage::write_set& writes, std::string_view digest) {

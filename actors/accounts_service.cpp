@@ -17,6 +17,7 @@
 #include "actors/service_error.hpp"
 #include "storage/database.hpp"
 #include "storage/store_messages.hpp"
+#include "storage/value_codec.hpp"
 #include "telemetry/logger.hpp"
 
 namespace parley::actors {
@@ -159,13 +160,9 @@ void sweep_expired_tokens(caf::event_based_actor* self, std::shared_ptr<storage:
   std::unique_ptr<rocksdb::Iterator> it{
     db->raw().NewIterator(rocksdb::ReadOptions{}, db->handle(storage::column_family::tokens))};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    try {
-      auto handle = msgpack::unpack(it->value().data(), it->value().size());
-      if (handle.get().as<accounts::token_record>().expires_at <= now)
-        writes.erase(storage::column_family::tokens, it->key().ToString());
-    } catch (const std::exception&) {
+    auto token = storage::decode_value<accounts::token_record>(it->value().ToStringView());
+    if (!token || token->expires_at <= now)
       writes.erase(storage::column_family::tokens, it->key().ToString());
-    }
     if (writes.ops.size() >= 1000) {
       self->send(store, storage::write_atom::value, std::move(writes));
       writes = storage::write_set{};
