@@ -20,7 +20,7 @@ client_error to_client_error(const caf::error& err) {
   if (!err)
     return client_error{error_code::internal, "internal error", 0};
   if (err.category() == error_category) {
-    if (err.code() < 1 || err.code() > static_cast<uint8_t>(error_code::internal))
+    if (err.code() < 1 || err.code() > static_cast<uint8_t>(protocol::last_error_code))
       return client_error{error_code::internal, "internal error", 0};
     client_error result{static_cast<error_code>(err.code()), {}, 0};
     const auto& context = err.context();

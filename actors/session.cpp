@@ -3,6 +3,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/meeting_messages.hpp"
+#include "actors/meeting_ops.hpp"
 #include "actors/session_messages.hpp"
 #include "actors/session_ops.hpp"
 
@@ -45,13 +47,21 @@ caf::behavior session(session_actor* self, std::shared_ptr<const node_context> c
   st.ctx = std::move(ctx);
   st.sink = std::move(sink);
   st.remote_address = std::move(remote_address);
+  self->set_down_handler([self](caf::down_msg& msg) { on_meeting_down(self, msg); });
   return {
     [self](frame_atom, const std::vector<uint8_t>& frame) { handle_frame(self, frame); },
     [self](text_frame_atom) {
       self->state.reply_error(std::nullopt, error_code::bad_request,
                               "text frames are not part of the protocol; send binary msgpack");
     },
-    [self](disconnected_atom) { self->quit(); },
+    [self](disconnected_atom) {
+      leave_meeting_on_disconnect(self);
+      self->quit();
+    },
+    [self](mt_event_atom, const std::string& name, const std::vector<uint8_t>& data) {
+      self->state.push_event(name, data);
+    },
+    [self](mt_detach_atom, uint64_t participant_id) { detach_from_meeting(self, participant_id); },
   };
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -25,6 +26,11 @@ struct session_state {
   std::optional<accounts::user_profile> user; // set by a successful auth.hello
   std::string session_id;
   std::optional<rate_limiter> limiter;
+  // The meeting this connection is in (at most one). The handle comes from the directory at
+  // join time and is monitored; it is dropped when the meeting detaches us or goes down.
+  caf::actor meeting;
+  uint64_t meeting_id = 0;
+  uint64_t participant_id = 0;
   static inline const char* name = "parley.session";
 
   void reply_error(std::optional<uint64_t> id, protocol::error_code code, std::string_view message) {

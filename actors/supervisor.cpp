@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/accounts_service.hpp"
+#include "actors/directory.hpp"
 #include "storage/store.hpp"
 #include "telemetry/logger.hpp"
 
@@ -14,12 +15,14 @@ namespace parley::actors {
 namespace {
 
 using restart_atom = caf::atom_constant<caf::atom("sv_restart")>;
+using restart_dir_atom = caf::atom_constant<caf::atom("sv_rs_dir")>;
 constexpr auto restart_delay = std::chrono::milliseconds{200};
 
 struct supervisor_state {
   std::shared_ptr<const node_context> ctx;
   caf::actor store;
   caf::actor accounts;
+  caf::actor directory;
   static inline const char* name = "parley.supervisor";
 };
 
@@ -32,6 +35,13 @@ void start_accounts(supervisor_actor* self) {
   self->system().registry().put(accounts_service_name, st.accounts);
 }
 
+void start_directory(supervisor_actor* self) {
+  auto& st = self->state;
+  st.directory = spawn_directory(self->system(), st.ctx, st.store);
+  self->monitor(st.directory);
+  self->system().registry().put(directory_service_name, st.directory);
+}
+
 caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_context> ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
@@ -39,6 +49,7 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
   self->monitor(st.store);
   self->system().registry().put(store_service, st.store);
   start_accounts(self);
+  start_directory(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto log = telemetry::logger("supervisor");
@@ -49,21 +60,30 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
       log->error("accounts service stopped ({}); restarting", caf::to_string(msg.reason));
       self->system().registry().erase(accounts_service_name);
       self->delayed_send(self, restart_delay, restart_atom::value);
+    } else if (msg.source == st.directory.address()) {
+      // Its meetings went with it (linked); their participants were told and may rejoin.
+      log->error("meeting directory stopped ({}); restarting", caf::to_string(msg.reason));
+      self->system().registry().erase(directory_service_name);
+      self->delayed_send(self, restart_delay, restart_dir_atom::value);
     }
   });
   // A shutdown request stops the services first (accounts before the store it writes through).
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     self->demonitor(st.accounts);
+    self->demonitor(st.directory);
     self->demonitor(st.store);
+    self->send_exit(st.directory, msg.reason);
     self->send_exit(st.accounts, msg.reason);
     self->send_exit(st.store, msg.reason);
     self->system().registry().erase(accounts_service_name);
+    self->system().registry().erase(directory_service_name);
     self->system().registry().erase(store_service);
     self->quit(msg.reason);
   });
   return {
     [self](restart_atom) { start_accounts(self); },
+    [self](restart_dir_atom) { start_directory(self); },
   };
 }
 

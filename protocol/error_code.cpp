@@ -14,7 +14,7 @@ struct error_info {
   unsigned status;
 };
 
-constexpr std::array<error_info, 12> error_table{{
+constexpr std::array<error_info, 17> error_table{{
   {error_code::bad_request, "bad_request", 400},
   {error_code::unknown_op, "unknown_op", 400},
   {error_code::unauthenticated, "unauthenticated", 401},
@@ -27,6 +27,11 @@ constexpr std::array<error_info, 12> error_table{{
   {error_code::rate_limited, "rate_limited", 429},
   {error_code::unavailable, "unavailable", 503},
   {error_code::internal, "internal", 500},
+  {error_code::bad_password, "bad_password", 403},
+  {error_code::meeting_locked, "meeting_locked", 403},
+  {error_code::meeting_full, "meeting_full", 409},
+  {error_code::banned, "banned", 403},
+  {error_code::meeting_ended, "meeting_ended", 410},
 }};
 
 } // namespace

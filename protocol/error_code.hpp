@@ -21,7 +21,16 @@ enum class error_code : uint8_t {
   rate_limited,
   unavailable,
   internal,
+  // Meetings (appended: existing values never change).
+  bad_password,
+  meeting_locked,
+  meeting_full,
+  banned,
+  meeting_ended,
 };
+
+/// The highest code; every value in [1, last_error_code] is valid.
+inline constexpr error_code last_error_code = error_code::meeting_ended;
 
 /// The name on the wire, e.g. "bad_request".
 std::string_view to_string(error_code code) noexcept;

@@ -7,6 +7,7 @@
 
 #include "accounts/user_record.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/meeting_messages.hpp"
 #include "actors/type_registry.hpp"
 #include "storage/store_messages.hpp"
 
@@ -41,6 +42,10 @@ TEST_CASE("each registered message type round-trips through the binary serialize
     caf::make_message(actors::registration{"alice", "Correct-horse-9", "Alice"}),
     caf::make_message(actors::login_attempt{"alice", "Correct-horse-9", "127.0.0.1"}),
     caf::make_message(actors::login_grant{"token", 99, profile}),
+    caf::make_message(meetings::meeting_settings{}),
+    caf::make_message(meetings::meeting_record{12345678901, "Standup", 42, 0, 30, "", {}, 1, 2, 0, 3}),
+    caf::make_message(actors::join_request{7, profile, "Alice", true, "secret"}),
+    caf::make_message(actors::meeting_command{"participant.kick", 7, 8, false, true, "", 0, 0}),
   };
   size_t registered = 0;
   for (const auto& [type, name] : cfg.type_names_by_rtti)

@@ -1,0 +1,117 @@
+// The rules of a live meeting as a plain class: who may join and in which state, roles, lock,
+// bans, waiting room, mutes, hands, and who may chat with whom. The meeting actor owns one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meetings/meeting_record.hpp"
+#include "protocol/error_code.hpp"
+
+namespace parley::meetings {
+
+enum class role : uint8_t { participant, cohost, host };
+enum class presence : uint8_t { joined, waiting, waiting_for_host };
+
+std::string_view to_string(role r) noexcept;
+std::string_view to_string(presence p) noexcept;
+std::optional<role> role_from_string(std::string_view text) noexcept;
+
+struct participant {
+  uint64_t id = 0;
+  uint64_t user_id = 0;
+  std::string display_name;
+  meetings::role role = role::participant;
+  meetings::presence presence = presence::joined;
+  bool audio_muted = false;
+  bool video_off = true;
+  bool hand_raised = false;
+  int64_t joined_at = 0; // unix ms; order of arrival
+};
+
+/// Why an action was refused: the code the client sees and a message.
+struct refusal {
+  protocol::error_code code;
+  std::string message;
+};
+
+class live_meeting {
+public:
+  explicit live_meeting(meeting_record record) : record_(std::move(record)) {}
+
+  const meeting_record& record() const noexcept { return record_; }
+  meeting_record& record() noexcept { return record_; }
+  bool locked() const noexcept { return locked_; }
+  bool host_present() const noexcept;
+  const std::map<uint64_t, participant>& participants() const noexcept { return participants_; }
+  const participant* find(uint64_t participant_id) const noexcept;
+  /// Joined participants only (what a roster shows).
+  size_t joined_count() const noexcept;
+  bool empty() const noexcept { return participants_.empty(); }
+
+  /// Whether `user_id` may enter now: ended, banned, password, lock, capacity — in that order.
+  /// The meeting's host skips password, lock and capacity.
+  std::optional<refusal> check_entry(uint64_t user_id, std::optional<std::string_view> password) const;
+
+  /// Adds a participant who passed check_entry and decides their presence. When the host
+  /// arrives, everyone who waited for the host moves on: their ids are returned.
+  std::vector<uint64_t> add(participant p);
+  /// Removes a participant; returns them (nullopt if unknown).
+  std::optional<participant> remove(uint64_t participant_id);
+  /// When no joined host remains, host passes to the longest-present co-host, else to the
+  /// longest-present participant. Returns the new host's id, if host changed hands.
+  std::optional<uint64_t> pass_host();
+
+  /// Refusal unless `actor_id` is a joined host or co-host.
+  std::optional<refusal> check_control(uint64_t actor_id) const;
+  /// Refusal unless `actor_id` is a joined participant.
+  std::optional<refusal> check_joined(uint64_t actor_id) const;
+
+  void set_locked(bool locked) noexcept { locked_ = locked; }
+  /// Waiting → joined. Refusal if the participant is not in the waiting room.
+  std::optional<refusal> admit(uint64_t participant_id);
+  void ban(uint64_t user_id) { banned_.insert(user_id); }
+  bool banned(uint64_t user_id) const { return banned_.count(user_id) > 0; }
+
+  /// The host (only) changes roles; making someone host hands host over (the old host becomes co-host).
+  std::optional<refusal> set_role(uint64_t actor_id, uint64_t target_id, role new_role);
+  /// Whether `actor_id` may remove `target_id`: controls, and nobody removes the host but the host.
+  std::optional<refusal> check_remove(uint64_t actor_id, uint64_t target_id) const;
+
+  /// Mutes one participant's audio or video. Returns false if nothing changed.
+  bool mute(uint64_t participant_id, std::string_view kind);
+  /// Mutes everyone but hosts and co-hosts; returns the ids that changed.
+  std::vector<uint64_t> mute_all(std::string_view kind);
+  /// A participant's own audio/video. Unmuting needs allow_unmute_self unless they control.
+  std::optional<refusal> set_self_audio(uint64_t participant_id, bool muted);
+  void set_self_video(uint64_t participant_id, bool off);
+  /// Returns false if the hand was already in that state.
+  bool set_hand(uint64_t participant_id, bool raised);
+
+  /// Whether `sender_id` may send a message to everyone (to_id 0) or privately to `to_id`,
+  /// under the chat setting (everyone | host_only | off) and private_chat.
+  std::optional<refusal> check_chat(uint64_t sender_id, uint64_t to_id) const;
+
+  /// The highest number of joined participants seen.
+  uint32_t peak() const noexcept { return record_.peak_participants; }
+
+private:
+  bool controls(const participant& p) const noexcept {
+    return p.presence == presence::joined && p.role != role::participant;
+  }
+  participant* find_mutable(uint64_t id) noexcept;
+  void note_peak() noexcept;
+
+  meeting_record record_;
+  std::map<uint64_t, participant> participants_;
+  std::set<uint64_t> banned_;
+  bool locked_ = false;
+  bool host_arrived_ = false; // once the host has been in, nobody waits for the host any more
+};
+
+} // namespace parley::meetings

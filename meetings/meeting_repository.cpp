@@ -1,0 +1,140 @@
+// Meeting keys and values (msgpack) over the node's RocksDB; scans are short and bounded.
+#include "meetings/meeting_repository.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <rocksdb/db.h>
+
+#include "storage/database.hpp"
+#include "storage/key_codec.hpp"
+#include "storage/value_codec.hpp"
+
+namespace parley::meetings {
+
+namespace {
+
+using storage::column_family;
+using storage::key_builder;
+
+constexpr uint8_t meeting_prefix = 'm';
+constexpr uint8_t host_prefix = 'h';
+constexpr uint8_t pmi_prefix = 'p';
+constexpr uint8_t user_prefix = 'u';
+
+std::string host_key(uint64_t host, uint64_t id) {
+  return key_builder{}.u8(host_prefix).u64(host).u64(id).str();
+}
+
+std::string pmi_key(uint64_t pmi) {
+  return key_builder{}.u8(pmi_prefix).u64(pmi).str();
+}
+
+std::string user_key(uint64_t user) {
+  return key_builder{}.u8(user_prefix).u64(user).str();
+}
+
+} // namespace
+
+std::string meeting_repository::meeting_key(uint64_t id) {
+  return key_builder{}.u8(meeting_prefix).u64(id).str();
+}
+
+std::string meeting_repository::chat_key(uint64_t meeting_id, uint64_t seq) {
+  return key_builder{}.u64(meeting_id).u64(seq).str();
+}
+
+std::optional<meeting_record> meeting_repository::find(uint64_t id) const {
+  auto value = db_.get(column_family::meetings, meeting_key(id));
+  if (!value)
+    return std::nullopt;
+  return storage::decode_value<meeting_record>(*value);
+}
+
+std::vector<meeting_record> meeting_repository::list_by_host(uint64_t host_id, size_t limit) const {
+  std::vector<meeting_record> out;
+  const auto prefix = key_builder{}.u8(host_prefix).u64(host_id).str();
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::meetings))};
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    auto id = storage::read_u64(it->key().ToStringView(), prefix.size());
+    if (!id)
+      continue;
+    if (auto record = find(*id))
+      out.push_back(std::move(*record));
+  }
+  return out;
+}
+
+std::optional<uint64_t> meeting_repository::pmi_owner(uint64_t pmi) const {
+  auto value = db_.get(column_family::meetings, pmi_key(pmi));
+  if (!value)
+    return std::nullopt;
+  return storage::read_u64(*value);
+}
+
+std::optional<uint64_t> meeting_repository::pmi_of(uint64_t user_id) const {
+  auto value = db_.get(column_family::meetings, user_key(user_id));
+  if (!value)
+    return std::nullopt;
+  return storage::read_u64(*value);
+}
+
+uint64_t meeting_repository::last_chat_seq(uint64_t meeting_id) const {
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::messages))};
+  it->SeekForPrev(chat_key(meeting_id, UINT64_MAX));
+  if (!it->Valid())
+    return 0;
+  auto key = it->key().ToStringView();
+  if (storage::read_u64(key) != meeting_id)
+    return 0;
+  return storage::read_u64(key, 8).value_or(0);
+}
+
+std::vector<chat_record> meeting_repository::chat_history(uint64_t meeting_id, uint64_t before_seq, size_t limit,
+                                                          uint64_t viewer) const {
+  std::vector<chat_record> out;
+  if (limit == 0)
+    return out;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::messages))};
+  const auto upper = before_seq == 0 ? UINT64_MAX : before_seq - 1;
+  // Private messages for others are skipped; cap the scan so a viewer who sees few does not scan all.
+  size_t scanned = 0;
+  for (it->SeekForPrev(chat_key(meeting_id, upper)); it->Valid() && out.size() < limit && scanned < limit * 20;
+       it->Prev(), ++scanned) {
+    auto key = it->key().ToStringView();
+    if (key.size() != 16 || storage::read_u64(key) != meeting_id)
+      break;
+    auto record = storage::decode_value<chat_record>(it->value().ToStringView());
+    if (record && record->visible_to(viewer))
+      out.push_back(std::move(*record));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void meeting_repository::put(storage::write_set& writes, const meeting_record& record) {
+  writes.put(column_family::meetings, meeting_key(record.id), storage::encode_value(record));
+  writes.put(column_family::meetings, host_key(record.host_id, record.id), "");
+}
+
+void meeting_repository::remove(storage::write_set& writes, const meeting_record& record) {
+  writes.erase(column_family::meetings, meeting_key(record.id));
+  writes.erase(column_family::meetings, host_key(record.host_id, record.id));
+}
+
+void meeting_repository::set_pmi(storage::write_set& writes, uint64_t user_id, std::optional<uint64_t> old_pmi,
+                                 uint64_t pmi) {
+  if (old_pmi && *old_pmi != pmi)
+    writes.erase(column_family::meetings, pmi_key(*old_pmi));
+  writes.put(column_family::meetings, pmi_key(pmi), key_builder{}.u64(user_id).str());
+  writes.put(column_family::meetings, user_key(user_id), key_builder{}.u64(pmi).str());
+}
+
+void meeting_repository::add_chat(storage::write_set& writes, uint64_t meeting_id, const chat_record& record) {
+  writes.put(column_family::messages, chat_key(meeting_id, record.seq), storage::encode_value(record));
+}
+
+} // namespace parley::meetings
