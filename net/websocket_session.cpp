@@ -3,6 +3,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/inline_delivery.hpp"
 #include "actors/session.hpp"
 #include "actors/session_messages.hpp"
 #include "telemetry/logger.hpp"
@@ -85,11 +86,12 @@ void websocket_session::on_read(beast::error_code ec, size_t bytes) {
   }
   slot_->shared().metrics.ws_frames_in.add();
   if (ws_.got_text()) {
-    caf::anon_send(session_, actors::text_frame_atom::value);
+    actors::deliver_inline(session_, caf::make_message(actors::text_frame_atom::value));
   } else {
     auto data = buffer_.cdata();
     auto* begin = static_cast<const uint8_t*>(data.data());
-    caf::anon_send(session_, actors::frame_atom::value, std::vector<uint8_t>(begin, begin + data.size()));
+    actors::deliver_inline(session_, caf::make_message(actors::frame_atom::value,
+                                                       std::vector<uint8_t>(begin, begin + data.size())));
   }
   buffer_.consume(bytes);
   if (buffer_.capacity() > retained_read_buffer)
