@@ -15,8 +15,11 @@ namespace parley::actors {
 template <class Result, class OnResult, class OnError, class... Ts>
 void ask(caf::actor_system& system, const caf::actor& dest, std::chrono::milliseconds timeout,
          OnResult on_result, OnError on_error, Ts... xs) {
-  system.spawn([=](caf::event_based_actor* self) mutable {
-    self->request(dest, timeout, std::move(xs)...)
+  // The target travels as a spawn argument: CAF 0.17 dereferences a null argument tuple for
+  // function actors spawned without arguments (UBSan reports it).
+  system.spawn(
+    [=](caf::event_based_actor* self, const caf::actor& target) mutable {
+    self->request(target, timeout, std::move(xs)...)
       .then(
         [self, on_result](Result& value) mutable {
           on_result(std::move(value));
@@ -26,7 +29,8 @@ void ask(caf::actor_system& system, const caf::actor& dest, std::chrono::millise
           on_error(err);
           self->quit();
         });
-  });
+    },
+    dest);
 }
 
 } // namespace parley::actors

@@ -40,7 +40,8 @@ TEST_CASE("concurrent writes are acknowledged and durable and share syncs", "[st
     auto store = storage::spawn_store(sys, db, &metrics);
     std::atomic<int> acknowledged{0};
     for (int w = 0; w < writers; ++w) {
-      sys.spawn([=, &acknowledged](caf::event_based_actor* self) {
+      // w as a spawn argument: CAF 0.17 dereferences a null tuple for argument-less function actors.
+      sys.spawn([=, &acknowledged](caf::event_based_actor* self, int) {
         auto next = std::make_shared<std::function<void(int)>>();
         *next = [=, &acknowledged](int i) {
           if (i == writes_each)
@@ -54,7 +55,7 @@ TEST_CASE("concurrent writes are acknowledged and durable and share syncs", "[st
             });
         };
         (*next)(0);
-      });
+      }, w);
     }
     while (acknowledged.load() < writers * writes_each)
       std::this_thread::sleep_for(std::chrono::milliseconds{5});
