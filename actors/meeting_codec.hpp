@@ -18,9 +18,10 @@ inline protocol::packed to_packed(const msgpack::sbuffer& buffer) {
   return protocol::packed(buffer.data(), buffer.data() + buffer.size());
 }
 
-/// {participant_id, user_id, display_name, role, state, audio_muted, video_off, hand_raised}
+/// {participant_id, user_id, display_name, role, state, audio_muted, video_off, hand_raised,
+///  reconnecting, can_record, guest}
 inline void pack_participant(meeting_packer& pk, const meetings::participant& p) {
-  pk.pack_map(8);
+  pk.pack_map(11);
   pk.pack("participant_id");
   pk.pack(accounts::id_to_hex(p.id));
   pk.pack("user_id");
@@ -37,6 +38,12 @@ inline void pack_participant(meeting_packer& pk, const meetings::participant& p)
   pk.pack(p.video_off);
   pk.pack("hand_raised");
   pk.pack(p.hand_raised);
+  pk.pack("reconnecting");
+  pk.pack(!p.connected);
+  pk.pack("can_record");
+  pk.pack(p.can_record);
+  pk.pack("guest");
+  pk.pack(p.guest);
 }
 
 /// {meeting_id, topic, host_id, start_at, duration_min, has_password, settings, created_at,

@@ -28,7 +28,8 @@ using dir_delete_atom = caf::atom_constant<caf::atom("dr_delete")>;
 using dir_pmi_atom = caf::atom_constant<caf::atom("dr_pmi")>;
 
 // Meeting actor. Every request comes from the session of the participant it names.
-/// (mt_join_atom, join_request) → std::vector<uint8_t>: the packed join result.
+/// (mt_join_atom, join_request) → (uint64 participant_id, std::vector<uint8_t> packed join result);
+/// a resumed participant keeps its id, so the meeting names it.
 using mt_join_atom = caf::atom_constant<caf::atom("mt_join")>;
 /// (mt_command_atom, meeting_command) → std::vector<uint8_t>: the packed op result.
 using mt_command_atom = caf::atom_constant<caf::atom("mt_cmd")>;
@@ -40,6 +41,19 @@ using mt_update_atom = caf::atom_constant<caf::atom("mt_update")>;
 using mt_end_atom = caf::atom_constant<caf::atom("mt_end")>;
 /// (mt_idle_atom, uint64 generation): ends an empty meeting actor after a quiet period.
 using mt_idle_atom = caf::atom_constant<caf::atom("mt_idle")>;
+/// (mt_drop_atom, uint64 participant_id): the participant's connection dropped; it is "reconnecting".
+using mt_drop_atom = caf::atom_constant<caf::atom("mt_drop")>;
+/// (mt_grace_atom, uint64 participant_id, uint64 generation): the reconnect grace period ended.
+using mt_grace_atom = caf::atom_constant<caf::atom("mt_grace")>;
+/// (mt_flush_atom): send the batched roster changes (to self).
+using mt_flush_atom = caf::atom_constant<caf::atom("mt_flush")>;
+/// (mt_persist_atom): write the live state if it changed (to self).
+using mt_persist_atom = caf::atom_constant<caf::atom("mt_persist")>;
+
+// Directory, for guests.
+/// (dir_guest_atom, uint64 meeting_id, std::string display_name, std::string address) →
+/// (std::string guest_token, uint64 guest_id, int64 expires_at) once durable; errors not_found, forbidden, rate_limited.
+using dir_guest_atom = caf::atom_constant<caf::atom("dr_guest")>;
 
 // Meeting → session.
 /// (mt_event_atom, std::string name, std::vector<uint8_t> packed_data): push as an event.
@@ -53,11 +67,15 @@ struct join_request {
   std::string display_name;
   bool has_password = false;
   std::string password;
+  std::string resume_token; // from an earlier join result: resume that participant
+  bool guest = false;       // user.id is a guest id from a guest token
+  std::string address;      // the client's address (password throttling, guest bans)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, join_request& x) {
-  return f(caf::meta::type_name("parley.join_request"), x.participant_id, x.user, x.display_name, x.has_password, x.password);
+  return f(caf::meta::type_name("parley.join_request"), x.participant_id, x.user, x.display_name, x.has_password,
+           x.password, x.resume_token, x.guest, x.address);
 }
 
 /// One in-meeting op, decoded by the session into typed fields (which fields count depends on op).

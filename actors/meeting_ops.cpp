@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "accounts/account_repository.hpp"
 #include "actors/directory.hpp"
 #include "actors/meeting_codec.hpp"
 #include "actors/meeting_messages.hpp"
@@ -44,13 +45,25 @@ protocol::packed pack_one(std::string_view key, const std::string& value) {
   return to_packed(buffer);
 }
 
-/// meeting_id as an 11-digit string (spaces/dashes allowed) or an integer.
+/// meeting_id as an 11-digit string (spaces/dashes allowed) or an integer, or a 10-digit personal
+/// meeting id (the owner's personal meeting room).
 std::optional<uint64_t> meeting_id_arg(const msgpack::object& args) {
-  if (auto text = protocol::string_field(args, "meeting_id"))
-    return meetings::parse_meeting_id(*text);
-  if (auto n = protocol::uint_field(args, "meeting_id"); n && *n >= meetings::meeting_id_min && *n <= meetings::meeting_id_max)
+  if (auto text = protocol::string_field(args, "meeting_id")) {
+    if (auto id = meetings::parse_meeting_id(*text))
+      return id;
+    return meetings::parse_pmi(*text);
+  }
+  if (auto n = protocol::uint_field(args, "meeting_id"); n && *n >= meetings::pmi_min && *n <= meetings::meeting_id_max)
     return *n;
   return std::nullopt;
+}
+
+/// Guests may only join their meeting and act inside it; replies forbidden and returns true for a guest.
+bool refuse_guest(session_actor* self, protocol::request& req) {
+  if (self->state.guest_meeting_id == 0)
+    return false;
+  self->state.reply_error(req.id, error_code::forbidden, "guests may only join the meeting they were invited to");
+  return true;
 }
 
 /// Reads the record fields shared by create and update into `record`; returns a problem or nullopt.
@@ -95,6 +108,8 @@ std::optional<std::string> read_record_args(const msgpack::object& args, meeting
 /// The stored meeting named by args.meeting_id, if the caller hosts it; else replies and returns nullopt.
 std::optional<meeting_record> hosted_meeting(session_actor* self, protocol::request& req) {
   auto& st = self->state;
+  if (refuse_guest(self, req))
+    return std::nullopt;
   auto id = meeting_id_arg(req.args);
   if (!id) {
     st.reply_error(req.id, error_code::bad_request, "args.meeting_id must be an 11-digit meeting id");
@@ -125,6 +140,8 @@ protocol::packed meeting_result(const meeting_record& record) {
 
 void op_meeting_create(session_actor* self, protocol::request& req) {
   auto& st = self->state;
+  if (refuse_guest(self, req))
+    return;
   meeting_record record;
   record.host_id = st.user->id;
   if (auto problem = read_record_args(req.args, record, true)) {
@@ -191,6 +208,8 @@ void op_meeting_delete(session_actor* self, protocol::request& req) {
 
 void op_meeting_list(session_actor* self, protocol::request& req) {
   auto& st = self->state;
+  if (refuse_guest(self, req))
+    return;
   auto all = meetings::meeting_repository{*st.ctx->db}.list_by_host(st.user->id);
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return std::tie(a.start_at, a.created_at) < std::tie(b.start_at, b.created_at);
@@ -213,6 +232,8 @@ void op_meeting_list(session_actor* self, protocol::request& req) {
 }
 
 void ask_pmi(session_actor* self, protocol::request& req, uint64_t pmi) {
+  if (refuse_guest(self, req))
+    return;
   self->request(directory_of(self), ask_timeout, dir_pmi_atom::value, self->state.user->id, pmi)
     .await([self, id = req.id](uint64_t got) { self->state.reply_ok(id, pack_one("pmi", std::to_string(got))); },
            [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
@@ -245,12 +266,26 @@ void op_meeting_join(session_actor* self, protocol::request& req) {
   }
   auto meeting_id = meeting_id_arg(req.args);
   if (!meeting_id) {
-    st.reply_error(req.id, error_code::bad_request, "args.meeting_id must be an 11-digit meeting id");
+    st.reply_error(req.id, error_code::bad_request,
+                   "args.meeting_id must be an 11-digit meeting id or a 10-digit personal meeting id");
+    return;
+  }
+  if (st.guest_meeting_id != 0 && *meeting_id != st.guest_meeting_id) {
+    st.reply_error(req.id, error_code::forbidden, "a guest token is valid for one meeting only");
     return;
   }
   join_request join;
   join.participant_id = accounts::random_id();
   join.user = *st.user;
+  join.guest = st.guest_meeting_id != 0;
+  join.address = st.remote_address;
+  if (auto* f = protocol::find_field(req.args, "resume_token")) {
+    if (f->type != msgpack::type::STR || f->via.str.size > 64) {
+      st.reply_error(req.id, error_code::bad_request, "resume_token must be the string from an earlier join");
+      return;
+    }
+    join.resume_token.assign(f->via.str.ptr, f->via.str.size);
+  }
   if (auto* f = protocol::find_field(req.args, "display_name")) {
     if (f->type != msgpack::type::STR || f->via.str.size == 0 || f->via.str.size > 64) {
       st.reply_error(req.id, error_code::bad_request, "display_name must be a string of 1-64 bytes");
@@ -263,12 +298,12 @@ void op_meeting_join(session_actor* self, protocol::request& req) {
     join.password = std::string{*password};
   }
   const auto id = req.id;
-  self->request(directory_of(self), ask_timeout, dir_find_atom::value, *meeting_id)
+  self->request(directory_of(self), ask_timeout, dir_find_atom::value, *meeting_id, st.user->id, st.remote_address)
     .await(
       [self, id, join, meeting_id = *meeting_id](const caf::actor& meeting) {
         self->request(meeting, ask_timeout, mt_join_atom::value, join)
           .await(
-            [self, id, meeting, meeting_id, pid = join.participant_id](const std::vector<uint8_t>& result) {
+            [self, id, meeting, meeting_id](uint64_t pid, const std::vector<uint8_t>& result) {
               auto& st = self->state;
               st.meeting = meeting;
               st.meeting_id = meeting_id;
@@ -348,7 +383,29 @@ std::optional<meeting_command> decode_command(session_actor* self, protocol::req
   else if (op == "meeting.admit" || op == "meeting.deny")
     ok = read_target(self, req, cmd, true, false);
   else if (op == "participant.kick")
-    ok = read_target(self, req, cmd, true, false) && read_flag(self, req, "ban", cmd.flag, false);
+    ok = read_target(self, req, cmd, true, true) && read_flag(self, req, "ban", cmd.flag, false);
+  else if (op == "meeting.pause_share")
+    ok = read_flag(self, req, "paused", cmd.flag, true);
+  else if (op == "participant.allow_recording")
+    ok = read_target(self, req, cmd, true, true) && read_flag(self, req, "allowed", cmd.flag, true);
+  else if (op == "participant.request_unmute") {
+    ok = read_target(self, req, cmd, true, true);
+    auto kind = protocol::string_field(req.args, "kind").value_or("audio");
+    if (ok && kind != "audio" && kind != "video") {
+      self->state.reply_error(req.id, error_code::bad_request, "kind must be audio or video");
+      return std::nullopt;
+    }
+    cmd.kind = std::string{kind};
+  } else if (op == "participant.rename") {
+    ok = read_target(self, req, cmd, false, false);
+    auto* f = protocol::find_field(req.args, "display_name");
+    if (ok && (!f || f->type != msgpack::type::STR || f->via.str.size == 0 || f->via.str.size > 64)) {
+      self->state.reply_error(req.id, error_code::bad_request, "args.display_name must be a string of 1-64 bytes");
+      return std::nullopt;
+    }
+    if (ok)
+      cmd.kind.assign(f->via.str.ptr, f->via.str.size);
+  }
   else if (op == "participant.mute") {
     ok = read_target(self, req, cmd, true, true);
     auto kind = protocol::string_field(req.args, "kind").value_or("audio");
@@ -424,9 +481,93 @@ void op_in_meeting(session_actor* self, protocol::request& req) {
            [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
 }
 
+// --- guests --------------------------------------------------------------------------------
+
+void become_guest(session_actor* self, uint64_t guest_id, uint64_t meeting_id, std::string display_name) {
+  auto& st = self->state;
+  st.user = accounts::user_profile{guest_id, "", std::move(display_name), false};
+  st.guest_meeting_id = meeting_id;
+  st.session_id = accounts::id_to_hex(accounts::random_id());
+}
+
+/// {id, username: "", display_name, guest: true}
+void pack_guest_user(meeting_packer& pk, const accounts::user_profile& user) {
+  pk.pack_map(4);
+  pk.pack("id");
+  pk.pack(accounts::id_to_hex(user.id));
+  pk.pack("username");
+  pk.pack(user.username);
+  pk.pack("display_name");
+  pk.pack(user.display_name);
+  pk.pack("guest");
+  pk.pack(true);
+}
+
+/// auth.guest {meeting_id, display_name}: signs the connection in as a guest of one meeting.
+void op_auth_guest(session_actor* self, protocol::request& req) {
+  auto& st = self->state;
+  if (st.user) {
+    st.reply_error(req.id, error_code::bad_request, "this connection is already authenticated");
+    return;
+  }
+  auto meeting_id = meeting_id_arg(req.args);
+  if (!meeting_id) {
+    st.reply_error(req.id, error_code::bad_request, "args.meeting_id must be a meeting id");
+    return;
+  }
+  auto* f = protocol::find_field(req.args, "display_name");
+  if (!f || f->type != msgpack::type::STR || f->via.str.size == 0 || f->via.str.size > 64) {
+    st.reply_error(req.id, error_code::bad_request, "args.display_name must be a string of 1-64 bytes");
+    return;
+  }
+  std::string display_name{f->via.str.ptr, f->via.str.size};
+  self->request(directory_of(self), ask_timeout, dir_guest_atom::value, *meeting_id, display_name, st.remote_address)
+    .await(
+      [self, id = req.id, meeting_id = *meeting_id, display_name](const std::string& token, uint64_t guest_id,
+                                                                   int64_t expires_at) {
+        auto& st = self->state;
+        if (st.user) {
+          st.reply_error(id, error_code::bad_request, "this connection is already authenticated");
+          return;
+        }
+        become_guest(self, guest_id, meeting_id, display_name);
+        msgpack::sbuffer buffer;
+        meeting_packer pk(buffer);
+        pk.pack_map(4);
+        pk.pack("guest_token");
+        pk.pack(token);
+        pk.pack("expires_at");
+        pk.pack(expires_at);
+        pk.pack("user");
+        pack_guest_user(pk, *st.user);
+        pk.pack("session_id");
+        pk.pack(st.session_id);
+        st.reply_ok(id, to_packed(buffer));
+      },
+      [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
+}
+
 } // namespace
 
+bool hello_as_guest(session_actor* self, protocol::request& req, std::string_view token) {
+  auto guest = meetings::meeting_repository{*self->state.ctx->db}.find_guest(accounts::token_digest(token));
+  if (!guest || guest->expires_at <= accounts::unix_now())
+    return false;
+  become_guest(self, guest->guest_id, guest->meeting_id, guest->display_name);
+  auto& st = self->state;
+  msgpack::sbuffer buffer;
+  meeting_packer pk(buffer);
+  pk.pack_map(2);
+  pk.pack("user");
+  pack_guest_user(pk, *st.user);
+  pk.pack("session_id");
+  pk.pack(st.session_id);
+  st.reply_ok(req.id, to_packed(buffer));
+  return true;
+}
+
 void add_meeting_ops(op_table& table) {
+  table.emplace("auth.guest", op_entry{op_auth_guest, false});
   table.emplace("meeting.create", op_entry{op_meeting_create});
   table.emplace("meeting.get", op_entry{op_meeting_get});
   table.emplace("meeting.update", op_entry{op_meeting_update});
@@ -438,14 +579,16 @@ void add_meeting_ops(op_table& table) {
   table.emplace("meeting.leave", op_entry{op_meeting_leave});
   for (auto op : {"meeting.end", "meeting.lock", "meeting.admit", "meeting.admit_all", "meeting.deny",
                   "participant.kick", "participant.mute", "participant.set_role", "hand.raise", "hand.lower",
-                  "self.mute", "self.video", "chat.send", "chat.history"})
+                  "self.mute", "self.video", "chat.send", "chat.history", "meeting.pause_share",
+                  "participant.request_unmute", "participant.allow_recording", "participant.rename"})
     table.emplace(op, op_entry{op_in_meeting});
 }
 
 void leave_meeting_on_disconnect(session_actor* self) {
   auto& st = self->state;
+  // Not a leave: the participant stays "reconnecting" for the grace period and may resume.
   if (st.meeting)
-    self->send(st.meeting, mt_leave_atom::value, st.participant_id);
+    self->send(st.meeting, mt_drop_atom::value, st.participant_id);
   forget_meeting(self);
 }
 

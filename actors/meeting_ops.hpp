@@ -11,6 +11,10 @@ namespace parley::actors {
 /// participant controls, chat.send/history.
 void add_meeting_ops(op_table& table);
 
+/// auth.hello with a guest token (from auth.guest): signs the connection in as that guest and
+/// replies; false (nothing sent) if the token is not a valid guest token.
+bool hello_as_guest(session_actor* self, protocol::request& req, std::string_view token);
+
 /// Called by the session when its connection is gone: leaves the meeting it is in.
 void leave_meeting_on_disconnect(session_actor* self);
 /// The meeting says this participant is out (removed, denied, ended): forget the handle.

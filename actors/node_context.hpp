@@ -30,12 +30,19 @@ struct account_settings {
   accounts::argon2_cost cost;
 };
 
+struct meeting_tuning {
+  int64_t reconnect_grace_ms = 30'000; // a dropped participant stays "reconnecting" this long
+  size_t roster_batch_from = 50;       // joined participants from which roster events are batched
+  int64_t roster_batch_ms = 75;        // how often batched roster changes go out
+};
+
 struct node_context {
   std::string node_id;
   std::shared_ptr<storage::database> db;
   telemetry::node_metrics* metrics = nullptr;
   session_settings sessions;
   account_settings accounts;
+  meeting_tuning meetings;
 };
 
 } // namespace parley::actors

@@ -31,6 +31,8 @@ struct session_state {
   caf::actor meeting;
   uint64_t meeting_id = 0;
   uint64_t participant_id = 0;
+  // Set when the connection signed in with a guest token: the one meeting it may join (user.id is the guest id).
+  uint64_t guest_meeting_id = 0;
   static inline const char* name = "parley.session";
 
   void reply_error(std::optional<uint64_t> id, protocol::error_code code, std::string_view message) {

@@ -29,6 +29,8 @@ void op_auth_hello(session_actor* self, protocol::request& req) {
   }
   accounts::account_repository repository{*st.ctx->db};
   auto record = repository.find_token(accounts::token_digest(*token));
+  if (!record && hello_as_guest(self, req, *token))
+    return;
   if (!record || record->expires_at <= accounts::unix_now()) {
     st.reply_error(req.id, error_code::unauthenticated, invalid);
     return;

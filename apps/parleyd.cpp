@@ -99,6 +99,9 @@ int main(int argc, char** argv) {
   ctx->sessions.ops_per_second = static_cast<double>(cfg.ws_ops_per_second);
   ctx->sessions.ops_burst = static_cast<double>(cfg.ws_ops_burst);
   ctx->sessions.max_frame = cfg.ws_max_frame;
+  ctx->meetings.reconnect_grace_ms = static_cast<int64_t>(cfg.meeting_reconnect_grace_ms);
+  ctx->meetings.roster_batch_from = cfg.meeting_roster_batch_from;
+  ctx->meetings.roster_batch_ms = static_cast<int64_t>(cfg.meeting_roster_batch_ms);
   ctx->accounts.registration_open = cfg.registration == "open";
   ctx->accounts.token_ttl = static_cast<int64_t>(cfg.token_ttl);
   ctx->accounts.policy.min_length = cfg.password_min_length;

@@ -17,7 +17,8 @@ const std::vector<std::string>& environment_options() {
     "port", "bind", "tls-cert", "tls-key", "io-threads", "max-connections", "http-max-body",
     "ws-max-frame", "ws-outbound-limit", "ws-idle-timeout", "ws-ops-per-second", "ws-ops-burst",
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
-    "argon2-ops", "argon2-mem-kib", "log-level", "config-file"};
+    "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
+    "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms"};
   return names;
 }
 
@@ -53,7 +54,12 @@ server_config::server_config() {
          "character classes (lower, upper, digit, symbol) a password needs")
     .add(argon2_ops, "argon2-ops", "Argon2id passes per password hash")
     .add(argon2_mem_kib, "argon2-mem-kib", "Argon2id memory per password hash in KiB")
-    .add(log_level, "log-level", "trace, debug, info, warn, error or off");
+    .add(log_level, "log-level", "trace, debug, info, warn, error or off")
+    .add(meeting_reconnect_grace_ms, "meeting-reconnect-grace-ms",
+         "how long a dropped participant stays \"reconnecting\" and may resume, in ms")
+    .add(meeting_roster_batch_from, "meeting-roster-batch-from",
+         "joined participants from which roster changes are batched into roster.changed events")
+    .add(meeting_roster_batch_ms, "meeting-roster-batch-ms", "how often batched roster changes are sent, in ms");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
   set("scheduler.policy", caf::atom("sharing"));
 }
@@ -83,6 +89,8 @@ std::vector<std::string> validate(const server_config& cfg) {
     problems.emplace_back("--tls-cert and --tls-key go together");
   if (cfg.ws_max_frame < 1024)
     problems.emplace_back("--ws-max-frame must be at least 1024");
+  if (cfg.meeting_roster_batch_ms < 10 || cfg.meeting_roster_batch_ms > 1000)
+    problems.emplace_back("--meeting-roster-batch-ms must be from 10 to 1000");
   if (cfg.ws_ops_per_second == 0 || cfg.ws_ops_burst == 0)
     problems.emplace_back("--ws-ops-per-second and --ws-ops-burst must be positive");
   if (cfg.token_ttl < 1)

@@ -38,6 +38,11 @@ public:
   size_t argon2_ops = 2;
   size_t argon2_mem_kib = 19 * 1024;
 
+  // -- meetings --------------------------------------------------------------
+  size_t meeting_reconnect_grace_ms = 30000;
+  size_t meeting_roster_batch_from = 50;
+  size_t meeting_roster_batch_ms = 75;
+
   // -- diagnostics -----------------------------------------------------------
   std::string log_level = "info";
 };

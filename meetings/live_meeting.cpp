@@ -69,11 +69,14 @@ void live_meeting::note_peak() noexcept {
     record_.peak_participants = n;
 }
 
-std::optional<refusal> live_meeting::check_entry(uint64_t user_id, std::optional<std::string_view> password) const {
+std::optional<refusal> live_meeting::check_entry(uint64_t user_id, std::optional<std::string_view> password,
+                                                 bool guest, std::string_view address) const {
   if (record_.ended_at != 0)
     return refusal{error_code::meeting_ended, "this meeting has ended"};
-  if (banned(user_id))
+  if (banned(user_id) || (guest && banned_addresses_.count(std::string{address})))
     return refusal{error_code::banned, "you were removed from this meeting and cannot rejoin"};
+  if (guest && !record_.settings.guests_allowed)
+    return refusal{error_code::forbidden, "this meeting is for signed-in users only"};
   if (user_id == record_.host_id)
     return std::nullopt;
   if (!record_.password_hash.empty()
@@ -84,6 +87,30 @@ std::optional<refusal> live_meeting::check_entry(uint64_t user_id, std::optional
   if (participants_.size() >= record_.settings.max_participants)
     return refusal{error_code::meeting_full, "this meeting is full"};
   return std::nullopt;
+}
+
+const participant* live_meeting::reconnecting_of(uint64_t user_id) const noexcept {
+  for (const auto& [id, p] : participants_)
+    if (p.user_id == user_id && !p.connected)
+      return &p;
+  return nullptr;
+}
+
+const participant* live_meeting::by_resume_token(std::string_view token) const noexcept {
+  if (token.empty())
+    return nullptr;
+  for (const auto& [id, p] : participants_)
+    if (p.resume_token == token)
+      return &p;
+  return nullptr;
+}
+
+bool live_meeting::set_connected(uint64_t participant_id, bool connected) {
+  auto* p = find_mutable(participant_id);
+  if (!p || p->connected == connected)
+    return false;
+  p->connected = connected;
+  return true;
 }
 
 std::vector<uint64_t> live_meeting::add(participant p) {
@@ -136,6 +163,8 @@ std::optional<uint64_t> live_meeting::pass_host() {
     if (p.presence != presence::joined)
       continue;
     auto better = [&](const participant& a, const participant& b) {
+      if (a.connected != b.connected)
+        return a.connected;
       if ((a.role == role::cohost) != (b.role == role::cohost))
         return a.role == role::cohost;
       return a.joined_at < b.joined_at;
@@ -240,6 +269,65 @@ bool live_meeting::set_hand(uint64_t participant_id, bool raised) {
     return false;
   p->hand_raised = raised;
   return true;
+}
+
+bool live_meeting::set_can_record(uint64_t participant_id, bool allowed) {
+  auto* p = find_mutable(participant_id);
+  if (!p || p->can_record == allowed)
+    return false;
+  p->can_record = allowed;
+  return true;
+}
+
+bool live_meeting::rename(uint64_t participant_id, std::string display_name) {
+  auto* p = find_mutable(participant_id);
+  if (!p || p->display_name == display_name)
+    return false;
+  p->display_name = std::move(display_name);
+  return true;
+}
+
+std::optional<refusal> live_meeting::check_rename(uint64_t actor_id, uint64_t target_id) const {
+  if (auto refused = check_joined(actor_id))
+    return refused;
+  const auto& actor = *find(actor_id);
+  if (target_id != actor_id) {
+    if (!controls(actor))
+      return refusal{error_code::forbidden, "only the host and co-hosts may rename others"};
+    auto* target = find(target_id);
+    if (!target || target->presence != presence::joined)
+      return refusal{error_code::not_found, "no such participant in the meeting"};
+    return std::nullopt;
+  }
+  if (!controls(actor) && !record_.settings.allow_rename)
+    return refusal{error_code::forbidden, "the host does not allow participants to rename themselves"};
+  return std::nullopt;
+}
+
+live_snapshot live_meeting::snapshot() const {
+  live_snapshot s;
+  s.locked = locked_;
+  s.host_arrived = host_arrived_;
+  s.share_paused = share_paused_;
+  s.banned.assign(banned_.begin(), banned_.end());
+  s.banned_addresses.assign(banned_addresses_.begin(), banned_addresses_.end());
+  s.participants.reserve(participants_.size());
+  for (const auto& [id, p] : participants_)
+    s.participants.push_back(p);
+  return s;
+}
+
+void live_meeting::restore(const live_snapshot& stored) {
+  locked_ = stored.locked;
+  host_arrived_ = stored.host_arrived;
+  share_paused_ = stored.share_paused;
+  banned_ = std::set<uint64_t>(stored.banned.begin(), stored.banned.end());
+  banned_addresses_ = std::set<std::string>(stored.banned_addresses.begin(), stored.banned_addresses.end());
+  participants_.clear();
+  for (auto p : stored.participants) {
+    p.connected = false;
+    participants_.emplace(p.id, std::move(p));
+  }
 }
 
 std::optional<refusal> live_meeting::check_chat(uint64_t sender_id, uint64_t to_id) const {

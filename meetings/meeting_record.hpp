@@ -23,8 +23,9 @@ struct meeting_record {
   int64_t started_at = 0; // first time a host opened it
   int64_t ended_at = 0;   // set by meeting.end; an ended meeting cannot be joined
   uint32_t peak_participants = 0;
+  bool personal = false; // the owner's personal meeting room (id = their PMI): never ends for good
   MSGPACK_DEFINE_MAP(id, topic, host_id, start_at, duration_min, password_hash, settings, created_at, started_at,
-                     ended_at, peak_participants)
+                     ended_at, peak_participants, personal)
 
   /// Copies what meeting.update may change, leaving the history fields of `*this` alone.
   void apply_edit(const meeting_record& edited) {
@@ -40,7 +41,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meeting_record& x) {
   return f(caf::meta::type_name("parley.meetings.meeting_record"), x.id, x.topic, x.host_id, x.start_at,
            x.duration_min, x.password_hash, x.settings, x.created_at, x.started_at, x.ended_at,
-           x.peak_participants);
+           x.peak_participants, x.personal);
 }
 
 } // namespace parley::meetings

@@ -21,6 +21,16 @@ constexpr uint8_t meeting_prefix = 'm';
 constexpr uint8_t host_prefix = 'h';
 constexpr uint8_t pmi_prefix = 'p';
 constexpr uint8_t user_prefix = 'u';
+constexpr uint8_t live_prefix = 'l';
+constexpr uint8_t guest_prefix = 'g';
+
+std::string live_key(uint64_t id) {
+  return key_builder{}.u8(live_prefix).u64(id).str();
+}
+
+std::string guest_key(const std::string& digest) {
+  return std::string(1, static_cast<char>(guest_prefix)) + digest;
+}
 
 std::string host_key(uint64_t host, uint64_t id) {
   return key_builder{}.u8(host_prefix).u64(host).u64(id).str();
@@ -113,6 +123,65 @@ std::vector<chat_record> meeting_repository::chat_history(uint64_t meeting_id, u
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+std::vector<chat_record> meeting_repository::chat_all(uint64_t meeting_id, uint64_t viewer, size_t limit) const {
+  std::vector<chat_record> out;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::messages))};
+  const auto prefix = key_builder{}.u64(meeting_id).str();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    auto record = storage::decode_value<chat_record>(it->value().ToStringView());
+    if (record && record->visible_to(viewer))
+      out.push_back(std::move(*record));
+  }
+  return out;
+}
+
+void meeting_repository::erase_chat(storage::write_set& writes, uint64_t meeting_id) const {
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::messages))};
+  const auto prefix = key_builder{}.u64(meeting_id).str();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    writes.erase(column_family::messages, it->key().ToString());
+}
+
+std::optional<live_snapshot> meeting_repository::find_live(uint64_t meeting_id) const {
+  auto value = db_.get(column_family::meetings, live_key(meeting_id));
+  if (!value)
+    return std::nullopt;
+  return storage::decode_value<live_snapshot>(*value);
+}
+
+std::vector<uint64_t> meeting_repository::live_meeting_ids(size_t limit) const {
+  std::vector<uint64_t> out;
+  const auto prefix = std::string(1, static_cast<char>(live_prefix));
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::meetings))};
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next())
+    if (auto id = storage::read_u64(it->key().ToStringView(), 1))
+      out.push_back(*id);
+  return out;
+}
+
+std::optional<guest_record> meeting_repository::find_guest(const std::string& token_digest) const {
+  auto value = db_.get(column_family::meetings, guest_key(token_digest));
+  if (!value)
+    return std::nullopt;
+  return storage::decode_value<guest_record>(*value);
+}
+
+void meeting_repository::put_live(storage::write_set& writes, uint64_t meeting_id, const live_snapshot& snapshot) {
+  writes.put(column_family::meetings, live_key(meeting_id), storage::encode_value(snapshot));
+}
+
+void meeting_repository::remove_live(storage::write_set& writes, uint64_t meeting_id) {
+  writes.erase(column_family::meetings, live_key(meeting_id));
+}
+
+void meeting_repository::put_guest(storage::write_set& writes, const std::string& token_digest,
+                                   const guest_record& guest) {
+  writes.put(column_family::meetings, guest_key(token_digest), storage::encode_value(guest));
 }
 
 void meeting_repository::put(storage::write_set& writes, const meeting_record& record) {

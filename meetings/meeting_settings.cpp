@@ -56,6 +56,10 @@ std::optional<std::string> apply_settings(const msgpack::object& update, meeting
       problem = read_bool(kv.val, key, next.private_chat);
     else if (key == "guests_allowed")
       problem = read_bool(kv.val, key, next.guests_allowed);
+    else if (key == "allow_rename")
+      problem = read_bool(kv.val, key, next.allow_rename);
+    else if (key == "greeter")
+      problem = read_bool(kv.val, key, next.greeter);
     else if (key == "screen_share")
       problem = read_choice(kv.val, key, next.screen_share, {"host", "all"});
     else if (key == "chat")
@@ -76,7 +80,7 @@ std::optional<std::string> apply_settings(const msgpack::object& update, meeting
 }
 
 void pack_settings(msgpack::packer<msgpack::sbuffer>& pk, const meeting_settings& s) {
-  pk.pack_map(10);
+  pk.pack_map(12);
   pk.pack("waiting_room");
   pk.pack(s.waiting_room);
   pk.pack("join_before_host");
@@ -97,6 +101,10 @@ void pack_settings(msgpack::packer<msgpack::sbuffer>& pk, const meeting_settings
   pk.pack(s.guests_allowed);
   pk.pack("max_participants");
   pk.pack(s.max_participants);
+  pk.pack("allow_rename");
+  pk.pack(s.allow_rename);
+  pk.pack("greeter");
+  pk.pack(s.greeter);
 }
 
 } // namespace parley::meetings

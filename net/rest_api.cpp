@@ -10,6 +10,10 @@
 #include "actors/request_bridge.hpp"
 #include "actors/service_error.hpp"
 #include "actors/supervisor.hpp"
+#include "accounts/account_repository.hpp"
+#include "meetings/chat_export.hpp"
+#include "meetings/meeting_id.hpp"
+#include "meetings/meeting_repository.hpp"
 #include "telemetry/node_metrics.hpp"
 
 namespace parley::net {
@@ -59,6 +63,16 @@ bool read_string(const json& object, const char* field, std::string& out, bool r
   return true;
 }
 
+/// The meeting id of `/api/v1/meetings/{id}/chat.txt`.
+std::optional<std::string> meeting_chat_path(const std::string& path) {
+  constexpr std::string_view prefix = "/api/v1/meetings/";
+  constexpr std::string_view suffix = "/chat.txt";
+  if (path.size() <= prefix.size() + suffix.size() || path.rfind(prefix, 0) != 0
+      || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+}
+
 std::string path_of(const std::string& target) {
   return target.substr(0, target.find('?'));
 }
@@ -95,6 +109,8 @@ void rest_api::handle(const http_request_view& request, completion done) const {
     route("POST", [&] { auth_login(request, done); });
   else if (path == "/api/v1/auth/logout")
     route("POST", [&] { auth_logout(request, done); });
+  else if (auto id = meeting_chat_path(path))
+    route("GET", [&] { done(meeting_chat_text(request, *id)); });
   else
     done(error_reply(error_code::not_found, "no such resource: " + path));
 }
@@ -168,6 +184,34 @@ void rest_api::auth_logout(const http_request_view& request, completion done) co
       done(std::move(reply));
     },
     [done](const caf::error& err) { done(from_caf_error(err)); }, actors::logout_atom::value, std::move(token));
+}
+
+http_reply rest_api::meeting_chat_text(const http_request_view& request, const std::string& meeting_id) const {
+  constexpr std::string_view scheme = "Bearer ";
+  constexpr size_t max_messages = 50000;
+  if (request.authorization.rfind(scheme, 0) != 0)
+    return error_reply(error_code::unauthenticated, "send Authorization: Bearer <token>");
+  auto token = std::string_view{request.authorization}.substr(scheme.size());
+  accounts::account_repository accounts{*ctx_->db};
+  auto grant = accounts::looks_like_token(token) ? accounts.find_token(accounts::token_digest(token)) : std::nullopt;
+  if (!grant || grant->expires_at <= accounts::unix_now())
+    return error_reply(error_code::unauthenticated, "invalid, expired or revoked token; sign in again");
+  auto id = meetings::parse_meeting_id(meeting_id);
+  if (!id)
+    id = meetings::parse_pmi(meeting_id);
+  if (!id)
+    return error_reply(error_code::bad_request, "the path needs an 11-digit meeting id");
+  meetings::meeting_repository repository{*ctx_->db};
+  auto record = repository.find(*id);
+  if (!record)
+    return error_reply(error_code::not_found, "no meeting with that id");
+  if (record->host_id != grant->user_id)
+    return error_reply(error_code::forbidden, "only the meeting's host may save its chat");
+  http_reply reply;
+  reply.content_type = "text/plain; charset=utf-8";
+  reply.body = meetings::chat_as_text(*record, repository.chat_all(*id, grant->user_id, max_messages));
+  reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"chat-" + meetings::meeting_id_to_string(*id) + ".txt\"");
+  return reply;
 }
 
 } // namespace parley::net
