@@ -11,6 +11,9 @@
 namespace parley::storage {
 class database;
 }
+namespace parley::media {
+class media_plane;
+}
 namespace parley::telemetry {
 struct node_metrics;
 }
@@ -36,6 +39,7 @@ struct node_context {
   telemetry::node_metrics* metrics = nullptr;
   session_settings sessions;
   account_settings accounts;
+  std::shared_ptr<media::media_plane> media; // nullptr: media ops answer `unavailable`
 };
 
 } // namespace parley::actors

@@ -38,6 +38,11 @@ public:
   size_t argon2_ops = 2;
   size_t argon2_mem_kib = 19 * 1024;
 
+  // -- media ------------------------------------------------------------------
+  size_t media_port = 0; // first worker's UDP port; 0: ephemeral
+  std::string media_address = "127.0.0.1";
+  size_t media_workers = 1;
+
   // -- diagnostics -----------------------------------------------------------
   std::string log_level = "info";
 };
