@@ -10,6 +10,8 @@
 
 #include "accounts/login_throttle.hpp"
 #include "actors/meeting_codec.hpp"
+#include "actors/media_messages.hpp"
+#include "actors/media_router.hpp"
 #include "actors/meeting_extension.hpp"
 #include "actors/meeting_messages.hpp"
 #include "accounts/account_repository.hpp"
@@ -68,6 +70,7 @@ struct meeting_state {
   bool batch_scheduled = false;
   accounts::login_throttle password_throttle{password_limits()};
   std::map<uint64_t, std::string> guest_addresses; // guest participant id → address (for bans)
+  caf::actor router; // the media router, spawned on the first media op
   static inline const char* name = "parley.meeting";
 };
 
@@ -130,6 +133,12 @@ bytes id_data(std::string_view key, uint64_t pid, std::string_view extra_key = {
     pk.pack(std::string{extra});
   }
   return to_packed(buffer);
+}
+
+/// Tells the media router what this participant may send now (host and self mutes).
+void sync_media(meeting_actor* self, const meetings::participant& p) {
+  if (self->state.router)
+    self->send(self->state.router, rt_allow_atom::value, p.id, !p.audio_muted, !p.video_off);
 }
 
 // --- roster events: at once in small meetings, batched in big ones -------------------------
@@ -200,6 +209,8 @@ void roster_joined(meeting_actor* self, uint64_t pid) {
 
 void roster_updated(meeting_actor* self, uint64_t pid) {
   auto& st = self->state;
+  if (auto* p = st.live->find(pid))
+    sync_media(self, *p);
   if (batching(self)) {
     st.batch_updated.insert(pid);
     schedule_flush(self);
@@ -378,6 +389,8 @@ void remove_participant(meeting_actor* self, uint64_t pid, const std::string& re
   auto gone = st.live->remove(pid);
   if (!gone)
     return;
+  if (st.router)
+    self->send(st.router, rt_leave_atom::value, pid);
   if (!removed_reason.empty()) {
     msgpack::sbuffer buffer;
     meeting_packer pk(buffer);
@@ -983,6 +996,32 @@ caf::behavior meeting(meeting_actor* self, std::shared_ptr<const node_context> c
   return {
     [self](mt_join_atom, const join_request& req) { return handle_join(self, req); },
     [self](mt_command_atom, const meeting_command& cmd) { return handle_command(self, cmd); },
+    [self](mt_media_atom, const std::string& op, uint64_t pid, const bytes& args) -> caf::result<bytes> {
+      auto& st = self->state;
+      auto it = st.sessions.find(pid);
+      if (it == st.sessions.end() || it->second.address() != self->current_sender())
+        return make_service_error(error_code::forbidden, "not a participant of this meeting");
+      if (auto refusal = st.live->check_joined(pid))
+        return refused(*refusal);
+      if (st.ending)
+        return make_service_error(error_code::meeting_ended, "this meeting has ended");
+      if (!st.ctx->media)
+        return make_service_error(error_code::unavailable, "this node runs no media workers");
+      if (!st.router)
+        st.router = spawn_media_router(self, st.ctx, st.live->record().id);
+      const auto* p = st.live->find(pid);
+      auto rp = self->make_response_promise<bytes>();
+      self->request(st.router, store_timeout, rt_request_atom::value, op, pid, !p->audio_muted, !p->video_off, args)
+        .then([rp](bytes& result) mutable { rp.deliver(std::move(result)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](mt_media_event_atom, const std::string& name, const bytes& data, uint64_t to) {
+      if (to == 0)
+        broadcast(self, name, data);
+      else
+        send_event(self, to, name, data);
+    },
     [self](mt_leave_atom, uint64_t pid) {
       auto it = self->state.sessions.find(pid);
       if (it != self->state.sessions.end() && it->second.address() == self->current_sender())

@@ -11,6 +11,9 @@
 namespace parley::storage {
 class database;
 }
+namespace parley::media {
+class media_plane;
+}
 namespace parley::telemetry {
 struct node_metrics;
 }
@@ -43,6 +46,7 @@ struct node_context {
   session_settings sessions;
   account_settings accounts;
   meeting_tuning meetings;
+  std::shared_ptr<media::media_plane> media; // nullptr: media ops answer `unavailable`
 };
 
 } // namespace parley::actors

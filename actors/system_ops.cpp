@@ -1,6 +1,7 @@
 // Ops every connection has: auth.hello (authenticate with a token) and sys.ping.
 #include "accounts/access_token.hpp"
 #include "accounts/account_repository.hpp"
+#include "actors/media_ops.hpp"
 #include "actors/meeting_ops.hpp"
 #include "actors/session_ops.hpp"
 #include "actors/user_codec.hpp"
@@ -69,6 +70,7 @@ const op_table& session_op_table() {
     op_table t;
     add_system_ops(t);
     add_meeting_ops(t);
+    add_media_ops(t);
     return t;
   }();
   return table;

@@ -14,6 +14,7 @@
 #include "actors/supervisor.hpp"
 #include "actors/type_registry.hpp"
 #include "config/server_config.hpp"
+#include "media/media_plane.hpp"
 #include "net/edge_server.hpp"
 #include "net/self_signed_certificate.hpp"
 #include "storage/database.hpp"
@@ -123,6 +124,20 @@ int main(int argc, char** argv) {
       std::printf("admin password: %s\n", generated.c_str());
       std::fflush(stdout);
     }
+  }
+
+  if (cfg.media_workers > 0) {
+    media::media_plane_config media_config;
+    media_config.address = cfg.media_address;
+    media_config.first_port = static_cast<uint16_t>(cfg.media_port);
+    media_config.workers = cfg.media_workers;
+    ctx->media = media::media_plane::start(media_config, error);
+    if (!ctx->media) {
+      log->critical("{}", error);
+      return exit_failure;
+    }
+    for (auto port : ctx->media->ports())
+      log->info("media worker on udp {}:{}", cfg.media_address, port);
   }
 
   net::edge_settings edge;

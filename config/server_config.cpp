@@ -18,7 +18,8 @@ const std::vector<std::string>& environment_options() {
     "ws-max-frame", "ws-outbound-limit", "ws-idle-timeout", "ws-ops-per-second", "ws-ops-burst",
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
-    "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms"};
+    "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
+    "media-port", "media-address", "media-workers"};
   return names;
 }
 
@@ -59,7 +60,10 @@ server_config::server_config() {
          "how long a dropped participant stays \"reconnecting\" and may resume, in ms")
     .add(meeting_roster_batch_from, "meeting-roster-batch-from",
          "joined participants from which roster changes are batched into roster.changed events")
-    .add(meeting_roster_batch_ms, "meeting-roster-batch-ms", "how often batched roster changes are sent, in ms");
+    .add(meeting_roster_batch_ms, "meeting-roster-batch-ms", "how often batched roster changes are sent, in ms")
+    .add(media_port, "media-port", "UDP port of the first media worker (worker i uses port+i; 0: any free port)")
+    .add(media_address, "media-address", "IP address the media workers bind and announce to clients")
+    .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
   set("scheduler.policy", caf::atom("sharing"));
 }
@@ -97,6 +101,12 @@ std::vector<std::string> validate(const server_config& cfg) {
     problems.emplace_back("--token-ttl must be positive");
   if (cfg.argon2_ops < 1 || cfg.argon2_mem_kib < 8)
     problems.emplace_back("--argon2-ops must be >= 1 and --argon2-mem-kib >= 8");
+  if (cfg.media_workers > 64)
+    problems.emplace_back("--media-workers must be at most 64");
+  if (cfg.media_port != 0 && cfg.media_port + cfg.media_workers > 65536)
+    problems.emplace_back("--media-port plus --media-workers runs past port 65535");
+  if (cfg.media_address.empty() || cfg.media_address == "0.0.0.0" || cfg.media_address == "::")
+    problems.emplace_back("--media-address must be the one address clients reach (not a wildcard)");
   if (cfg.data_dir.empty())
     problems.emplace_back("--data-dir must not be empty");
   return problems;

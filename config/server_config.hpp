@@ -42,6 +42,10 @@ public:
   size_t meeting_reconnect_grace_ms = 30000;
   size_t meeting_roster_batch_from = 50;
   size_t meeting_roster_batch_ms = 75;
+  // -- media ------------------------------------------------------------------
+  size_t media_port = 0; // first worker's UDP port; 0: ephemeral
+  std::string media_address = "127.0.0.1";
+  size_t media_workers = 1;
 
   // -- diagnostics -----------------------------------------------------------
   std::string log_level = "info";

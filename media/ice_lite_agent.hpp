@@ -61,6 +61,15 @@ class ice_lite_agent {
   // when not, any remote part is accepted (the password still authenticates the check).
   void set_remote_ufrag(std::string ufrag) { remote_ufrag_ = std::move(ufrag); }
 
+  // ICE restart (RFC 8445 §9): new credentials on both sides. The selected address and
+  // consent stay until checks with the new credentials arrive, so media keeps flowing.
+  void restart(std::string local_ufrag, std::string local_password, std::string remote_ufrag) {
+    local_ufrag_ = std::move(local_ufrag);
+    local_password_ = std::move(local_password);
+    remote_ufrag_ = std::move(remote_ufrag);
+    nominated_ = false;
+  }
+
   // Handles one STUN datagram from `source`. Writes a Binding success into `response`
   // when the check is valid; never allocates.
   [[nodiscard]] ice_check_outcome handle(const stun_message& request, const stun_address& source,

@@ -96,6 +96,26 @@ void media_worker::close_transport(transport_id id) {
   (void)::write(wake_fd_, &one, sizeof one);
 }
 
+std::pair<std::string, std::string> media_worker::restart_ice(transport_id id, std::string remote_ufrag) {
+  auto credentials = std::make_pair(random_ice_string(8), random_ice_string(24));
+  {
+    std::lock_guard lock(commands_mutex_);
+    commands_.emplace_back(restart_command{id, credentials.first, credentials.second, std::move(remote_ufrag)});
+  }
+  const uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+  return credentials;
+}
+
+void media_worker::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(commands_mutex_);
+    commands_.emplace_back(task_command{std::move(task)});
+  }
+  const uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+}
+
 void media_worker::drain_commands() {
   std::vector<command> pending;
   {
@@ -127,6 +147,14 @@ void media_worker::drain_commands() {
       it->second->close();
       forget(*it->second);
       transports_.erase(it);
+    } else if (auto* restart = std::get_if<restart_command>(&c)) {
+      const auto it = transports_.find(restart->id);
+      if (it == transports_.end() || by_ufrag_.contains(restart->ufrag)) continue;
+      by_ufrag_.erase(it->second->agent().local_ufrag());
+      it->second->restart_ice(restart->ufrag, restart->password, restart->remote_ufrag);
+      by_ufrag_.emplace(restart->ufrag, restart->id);
+    } else if (auto* task = std::get_if<task_command>(&c)) {
+      task->task();
     }
   }
 }
@@ -265,6 +293,12 @@ srtp_status media_worker::send_rtp(transport_id id, std::span<const uint8_t> pac
   const auto it = transports_.find(id);
   if (it == transports_.end()) return srtp_status::library_error;
   return it->second->send_rtp(packet, send_buffer_);
+}
+
+srtp_status media_worker::send_rtp_in_place(transport_id id, size_t length) noexcept {
+  const auto it = transports_.find(id);
+  if (it == transports_.end()) return srtp_status::library_error;
+  return it->second->send_rtp_in_place(send_buffer_, length);
 }
 
 srtp_status media_worker::send_rtcp(transport_id id, std::span<const uint8_t> packet) noexcept {

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -75,11 +76,20 @@ class media_worker final : private webrtc_transport::listener {
   [[nodiscard]] std::optional<transport_info> create_transport(const transport_options& options);
   // Thread-safe. Sends close_notify; no close event follows.
   void close_transport(transport_id id);
+  // Thread-safe ICE restart: returns the new local ufrag and password for the answer.
+  [[nodiscard]] std::pair<std::string, std::string> restart_ice(transport_id id, std::string remote_ufrag);
+  // Thread-safe: runs `task` on the worker thread, in order with the other commands. This is
+  // how the control plane updates worker-owned forwarding state without locks.
+  void post(std::function<void()> task);
 
   // Worker thread only (from listener callbacks): protect into the worker's send buffer
   // and send to the transport's selected address.
   srtp_status send_rtp(transport_id id, std::span<const uint8_t> packet) noexcept;
   srtp_status send_rtcp(transport_id id, std::span<const uint8_t> packet) noexcept;
+  // Worker thread only: the buffer a forwarded packet is written into (one copy), with room
+  // for the SRTP trailer; then send_rtp_in_place protects it there and sends it.
+  [[nodiscard]] std::span<uint8_t> send_scratch() noexcept { return send_buffer_; }
+  srtp_status send_rtp_in_place(transport_id id, size_t length) noexcept;
 
   [[nodiscard]] const stun_address& local_address() const noexcept { return socket_.local_address(); }
   [[nodiscard]] const std::string& fingerprint() const noexcept { return dtls_->local_fingerprint(); }
@@ -94,7 +104,14 @@ class media_worker final : private webrtc_transport::listener {
   struct close_command {
     transport_id id;
   };
-  using command = std::variant<create_command, close_command>;
+  struct restart_command {
+    transport_id id;
+    std::string ufrag, password, remote_ufrag;
+  };
+  struct task_command {
+    std::function<void()> task;
+  };
+  using command = std::variant<create_command, close_command, restart_command, task_command>;
 
   struct address_hash {
     size_t operator()(const stun_address& a) const noexcept;

@@ -62,6 +62,14 @@ srtp_status webrtc_transport::send_rtcp(std::span<const uint8_t> packet, std::sp
   return send_protected(packet, scratch, true);
 }
 
+srtp_status webrtc_transport::send_rtp_in_place(std::span<uint8_t> buffer, size_t length) noexcept {
+  if (closed_ || !srtp_out_ || !agent_.selected()) return srtp_status::library_error;
+  if (length + srtp_session::max_overhead > buffer.size()) return srtp_status::no_room;
+  const auto s = srtp_out_->protect_rtp(buffer, length);
+  if (s == srtp_status::ok) events_.on_transport_send(*this, buffer.first(length), *agent_.selected());
+  return s;
+}
+
 srtp_status webrtc_transport::send_protected(std::span<const uint8_t> packet, std::span<uint8_t> scratch,
                                              bool rtcp) noexcept {
   if (closed_ || !srtp_out_ || !agent_.selected()) return srtp_status::library_error;

@@ -86,6 +86,14 @@ class webrtc_transport final : private dtls_transport::listener {
   // protects it there and sends it to the selected address.
   [[nodiscard]] srtp_status send_rtp(std::span<const uint8_t> packet, std::span<uint8_t> scratch) noexcept;
   [[nodiscard]] srtp_status send_rtcp(std::span<const uint8_t> packet, std::span<uint8_t> scratch) noexcept;
+  // The forwarding path: the first `length` bytes of `buffer` are a plain RTP packet the
+  // caller already wrote there; it is protected in place (no further copy) and sent.
+  [[nodiscard]] srtp_status send_rtp_in_place(std::span<uint8_t> buffer, size_t length) noexcept;
+
+  // ICE restart: new local credentials and the peer's new ufrag; DTLS and SRTP stay.
+  void restart_ice(std::string local_ufrag, std::string local_password, std::string remote_ufrag) {
+    agent_.restart(std::move(local_ufrag), std::move(local_password), std::move(remote_ufrag));
+  }
 
   // Retransmission timer and liveness; call when next_deadline() passes or periodically.
   void on_timer(clock::time_point now) noexcept;

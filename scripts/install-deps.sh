@@ -10,6 +10,8 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   # Sanitizer and fuzzing builds use clang's runtime.
   packages+=(clang libclang-rt-14-dev)
+  # Real-browser WebRTC tests: Debian's Chromium (never a downloaded browser) and node/npm.
+  packages+=(chromium nodejs npm)
 fi
 
 missing=()

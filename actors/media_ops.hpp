@@ -1,0 +1,12 @@
+// Session side of the media ops: pass them, with their args, to the meeting the connection joined.
+#pragma once
+
+#include "actors/session_ops.hpp"
+
+namespace parley::actors {
+
+/// media.negotiate, media.publish, media.unpublish, media.subscribe, media.unsubscribe,
+/// media.consumer.update, media.producers, media.stats
+void add_media_ops(op_table& table);
+
+} // namespace parley::actors

@@ -1,0 +1,16 @@
+// The meeting's `router` actor: media control state (transports, producers, consumers,
+// mutes) that it pushes to the meeting's media worker; per-packet work stays on the worker.
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+
+#include "actors/node_context.hpp"
+
+namespace parley::actors {
+
+/// Spawned (linked) by the meeting actor, which is the only way to reach it.
+caf::actor spawn_media_router(caf::local_actor* meeting, std::shared_ptr<const node_context> ctx, uint64_t meeting_id);
+
+} // namespace parley::actors
