@@ -29,7 +29,7 @@ TEST_CASE("a 1:1 conversation is one per pair and delivers text with emoji both 
 
   auto reply = send_text(ben.ws, id, "fine 🙂");
   CHECK(reply == 2);
-  CHECK(next_message(ann.ws, id)["text"] == "fine 🙂");
+  CHECK(next_message_from(ann.ws, id, ben.user.id)["text"] == "fine 🙂");
 
   // Text rules: non-empty, well-formed UTF-8, at most 8192 bytes (a clear error, nothing stored).
   refused(ann.ws, "im.send", {{"conversation_id", id}, {"client_id", "e1"}, {"text", ""}}, "bad_request");
@@ -41,7 +41,7 @@ TEST_CASE("a 1:1 conversation is one per pair and delivers text with emoji both 
   // A meeting invitation carries the meeting's join link.
   auto meeting = create_meeting(ann.ws);
   ok(ann.ws, "im.send", {{"conversation_id", id}, {"client_id", "inv"}, {"kind", "invite"}, {"meeting_id", meeting}});
-  auto invite = next_message(ben.ws, id);
+  auto invite = next_message_from(ben.ws, id, ann.user.id);
   CHECK(invite["kind"] == "invite");
   CHECK(invite["meeting_id"] == meeting);
   CHECK(invite["join_url"] == "/j/" + meeting);

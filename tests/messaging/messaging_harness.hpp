@@ -40,6 +40,15 @@ inline nlohmann::json next_message(ws_client& ws, const std::string& conversatio
   }
 }
 
+/// Waits for the next `im.message` of `conversation` written by `sender_id` (one's own echoes are skipped).
+inline nlohmann::json next_message_from(ws_client& ws, const std::string& conversation, const std::string& sender_id) {
+  for (;;) {
+    auto m = next_message(ws, conversation);
+    if (m["sender_id"] == sender_id)
+      return m;
+  }
+}
+
 /// Every entry of the conversation, oldest first, by paging history backwards.
 inline std::vector<nlohmann::json> whole_history(ws_client& ws, const std::string& conversation) {
   std::vector<nlohmann::json> all;
