@@ -7,6 +7,7 @@
 
 #include "actors/accounts_service.hpp"
 #include "actors/directory.hpp"
+#include "actors/messaging_directory.hpp"
 #include "storage/store.hpp"
 #include "telemetry/logger.hpp"
 
@@ -16,6 +17,7 @@ namespace {
 
 using restart_atom = caf::atom_constant<caf::atom("sv_restart")>;
 using restart_dir_atom = caf::atom_constant<caf::atom("sv_rs_dir")>;
+using restart_messaging_atom = caf::atom_constant<caf::atom("sv_rs_im")>;
 constexpr auto restart_delay = std::chrono::milliseconds{200};
 
 struct supervisor_state {
@@ -23,6 +25,7 @@ struct supervisor_state {
   caf::actor store;
   caf::actor accounts;
   caf::actor directory;
+  caf::actor messaging;
   static inline const char* name = "parley.supervisor";
 };
 
@@ -42,6 +45,13 @@ void start_directory(supervisor_actor* self) {
   self->system().registry().put(directory_service_name, st.directory);
 }
 
+void start_messaging(supervisor_actor* self) {
+  auto& st = self->state;
+  st.messaging = spawn_messaging_directory(self->system(), st.ctx, st.store);
+  self->monitor(st.messaging);
+  self->system().registry().put(messaging_service_name, st.messaging);
+}
+
 caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_context> ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
@@ -50,6 +60,7 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
   self->system().registry().put(store_service, st.store);
   start_accounts(self);
   start_directory(self);
+  start_messaging(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto log = telemetry::logger("supervisor");
@@ -65,6 +76,11 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
       log->error("meeting directory stopped ({}); restarting", caf::to_string(msg.reason));
       self->system().registry().erase(directory_service_name);
       self->delayed_send(self, restart_delay, restart_dir_atom::value);
+    } else if (msg.source == st.messaging.address()) {
+      // Its channels and inboxes went with it; connections re-attach when they sign in again.
+      log->error("messaging directory stopped ({}); restarting", caf::to_string(msg.reason));
+      self->system().registry().erase(messaging_service_name);
+      self->delayed_send(self, restart_delay, restart_messaging_atom::value);
     }
   });
   // A shutdown request stops the services first (accounts before the store it writes through).
@@ -73,6 +89,9 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
     self->demonitor(st.accounts);
     self->demonitor(st.directory);
     self->demonitor(st.store);
+    self->demonitor(st.messaging);
+    self->send_exit(st.messaging, msg.reason);
+    self->system().registry().erase(messaging_service_name);
     self->send_exit(st.directory, msg.reason);
     self->send_exit(st.accounts, msg.reason);
     self->send_exit(st.store, msg.reason);
@@ -84,6 +103,7 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
   return {
     [self](restart_atom) { start_accounts(self); },
     [self](restart_dir_atom) { start_directory(self); },
+    [self](restart_messaging_atom) { start_messaging(self); },
   };
 }
 

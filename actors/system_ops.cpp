@@ -3,6 +3,7 @@
 #include "accounts/account_repository.hpp"
 #include "actors/media_ops.hpp"
 #include "actors/meeting_ops.hpp"
+#include "actors/messaging_ops.hpp"
 #include "actors/session_ops.hpp"
 #include "actors/user_codec.hpp"
 
@@ -43,6 +44,7 @@ void op_auth_hello(session_actor* self, protocol::request& req) {
   }
   st.user = user->profile();
   st.session_id = accounts::id_to_hex(accounts::random_id());
+  attach_to_inbox(self);
   msgpack::sbuffer buffer;
   msgpack::packer pk(buffer);
   pk.pack_map(2);
@@ -71,6 +73,7 @@ const op_table& session_op_table() {
     add_system_ops(t);
     add_meeting_ops(t);
     add_media_ops(t);
+    add_messaging_ops(t);
     return t;
   }();
   return table;

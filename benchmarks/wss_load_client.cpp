@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -125,6 +126,33 @@ struct connection : std::enable_shared_from_this<connection> {
   std::shared_ptr<exchange_state> exchange;
   std::shared_ptr<loop_state> loop;
   std::atomic<uint64_t> replies{0};
+  // Streaming mode: unsolicited frames go to `stream`; posted frames wait in `outbox`.
+  std::shared_ptr<const std::function<void(size_t, const frame&)>> stream;
+  size_t index = 0;
+  std::deque<frame> outbox;
+  bool writing = false;
+
+  void queue(frame bytes) {
+    outbox.push_back(std::move(bytes));
+    if (!writing)
+      write_queued();
+  }
+
+  void write_queued() {
+    if (outbox.empty() || broken) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    ws.async_write(asio::buffer(outbox.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->outbox.pop_front();
+      if (ec) {
+        self->fail();
+        return;
+      }
+      self->write_queued();
+    });
+  }
 
   void open(tcp::endpoint endpoint, std::string host, std::function<void(beast::error_code)> done) {
     auto& lowest = beast::get_lowest_layer(ws);
@@ -189,7 +217,10 @@ struct connection : std::enable_shared_from_this<connection> {
       break;
     }
     case mode::idle:
-      buffer.consume(buffer.size()); // an unsolicited frame (an event): not what we measure
+      if (stream)
+        (*stream)(index, take_message());
+      else
+        buffer.consume(buffer.size()); // an unsolicited frame (an event): not what we measure
       break;
     }
     read_next();
@@ -401,6 +432,22 @@ loop_result wss_load_client::closed_loop(const frame& request, std::chrono::mill
   result.failed_connections = state->failed + state->running;
   result.last_replies = state->last_replies;
   return result;
+}
+
+void wss_load_client::stream_to(frame_handler on_frame) {
+  auto shared = std::make_shared<const frame_handler>(std::move(on_frame));
+  for (size_t i = 0; i < impl_->connections.size(); ++i) {
+    auto c = impl_->connections[i];
+    asio::post(c->ws.get_executor(), [c, i, shared] {
+      c->index = i;
+      c->stream = shared;
+    });
+  }
+}
+
+void wss_load_client::post_frame(size_t i, frame bytes) {
+  auto c = impl_->connections.at(i);
+  asio::post(c->ws.get_executor(), [c, bytes = std::move(bytes)]() mutable { c->queue(std::move(bytes)); });
 }
 
 void wss_load_client::close_all() {

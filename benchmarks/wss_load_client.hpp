@@ -56,6 +56,16 @@ public:
   /// reply to the last one arrives. Counts replies in the window after `warmup`.
   loop_result closed_loop(const frame& request, std::chrono::milliseconds warmup, std::chrono::milliseconds measure);
 
+  /// Streaming mode: from now on every frame a connection receives while no exchange or loop
+  /// runs on it is handed to `on_frame(connection_index, frame)` on that connection's I/O thread.
+  /// Set it before streaming starts; it must not block.
+  using frame_handler = std::function<void(size_t, const frame&)>;
+  void stream_to(frame_handler on_frame);
+
+  /// Queues `bytes` for connection `i`; its writes go out one at a time in the order queued.
+  /// Callable from any thread, including a frame handler.
+  void post_frame(size_t i, frame bytes);
+
   /// Closes every socket (no close handshake) and forgets the connections.
   void close_all();
 

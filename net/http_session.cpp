@@ -64,6 +64,19 @@ void http_session::read_request() {
   parser_->header_limit(static_cast<uint32_t>(settings.http_max_header));
   parser_->body_limit(settings.http_max_body);
   arm_timeout(settings.http_idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    on_read(ec, bytes);
+    return;
+  }
+  // Image uploads may be larger than other bodies; every other route keeps the default limit.
+  const auto& shared = slot_->shared();
+  const auto target = parser_->get().target();
+  parser_->body_limit(shared.rest.body_limit_for({target.data(), target.size()}, shared.settings.http_max_body));
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 

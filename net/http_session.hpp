@@ -23,6 +23,7 @@ public:
 private:
   void on_handshake(beast::error_code ec);
   void read_request();
+  void on_header(beast::error_code ec, size_t bytes);
   void on_read(beast::error_code ec, size_t bytes);
   void send(http_reply reply, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started);
   void on_write(bool keep_alive, beast::error_code ec, size_t bytes);

@@ -1,12 +1,22 @@
 // REST routing and JSON (nlohmann) bodies; the work itself is done by the accounts service.
 #include "net/rest_api.hpp"
 
+#include <algorithm>
+#include <span>
+
 #include <nlohmann/json.hpp>
 
 #include <caf/all.hpp>
 
 #include "accounts/access_token.hpp"
+#include "accounts/account_repository.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/messaging_directory.hpp"
+#include "actors/messaging_messages.hpp"
+#include "messaging/image_record.hpp"
+#include "messaging/image_type.hpp"
+#include "protocol/envelope.hpp"
+#include "storage/database.hpp"
 #include "actors/request_bridge.hpp"
 #include "actors/service_error.hpp"
 #include "actors/supervisor.hpp"
@@ -77,6 +87,43 @@ std::string path_of(const std::string& target) {
   return target.substr(0, target.find('?'));
 }
 
+constexpr std::string_view conversations_prefix = "/api/v1/conversations/";
+
+/// "/api/v1/conversations/{id}/images" or ".../images/{file_id}": the two ids (file_id 0 for uploads).
+bool parse_image_path(std::string_view path, uint64_t& conversation, uint64_t& file) {
+  path.remove_prefix(conversations_prefix.size());
+  auto slash = path.find('/');
+  if (slash == std::string_view::npos || !accounts::id_from_hex(path.substr(0, slash), conversation) || !conversation)
+    return false;
+  path.remove_prefix(slash);
+  constexpr std::string_view images = "/images";
+  if (path.rfind(images, 0) != 0)
+    return false;
+  path.remove_prefix(images.size());
+  file = 0;
+  if (path.empty())
+    return true;
+  return path.front() == '/' && accounts::id_from_hex(path.substr(1), file) && file != 0;
+}
+
+/// The signed-in user behind `Authorization: Bearer <token>`, if the token is valid.
+std::optional<uint64_t> bearer_user(storage::database& db, const std::string& authorization) {
+  constexpr std::string_view scheme = "Bearer ";
+  if (authorization.rfind(scheme, 0) != 0)
+    return std::nullopt;
+  auto token = std::string_view{authorization}.substr(scheme.size());
+  if (!accounts::looks_like_token(token))
+    return std::nullopt;
+  accounts::account_repository repository{db};
+  auto record = repository.find_token(accounts::token_digest(token));
+  if (!record || record->expires_at <= accounts::unix_now())
+    return std::nullopt;
+  auto user = repository.find_by_id(record->user_id);
+  if (!user || user->disabled)
+    return std::nullopt;
+  return user->id;
+}
+
 } // namespace
 
 http_reply error_reply(error_code code, std::string_view message) {
@@ -111,8 +158,82 @@ void rest_api::handle(const http_request_view& request, completion done) const {
     route("POST", [&] { auth_logout(request, done); });
   else if (auto id = meeting_chat_path(path))
     route("GET", [&] { done(meeting_chat_text(request, *id)); });
+  else if (path.rfind(conversations_prefix, 0) == 0)
+    conversation_image(request, path, done);
   else
     done(error_reply(error_code::not_found, "no such resource: " + path));
+}
+
+size_t rest_api::body_limit_for(std::string_view target, size_t default_limit) const {
+  uint64_t conversation = 0, file = 0;
+  auto path = target.substr(0, target.find('?'));
+  if (path.rfind(conversations_prefix, 0) == 0 && parse_image_path(path, conversation, file) && file == 0)
+    return std::max(default_limit, messaging::max_image_bytes);
+  return default_limit;
+}
+
+// POST .../images uploads one image (the raw bytes as the body); GET .../images/{file_id} serves it.
+// Both only to members of the conversation, which its chat channel decides.
+void rest_api::conversation_image(const http_request_view& request, std::string_view path, completion done) const {
+  uint64_t conversation = 0, file = 0;
+  if (!parse_image_path(path, conversation, file))
+    return done(error_reply(error_code::not_found, "no such resource: " + std::string{path}));
+  const char* method = file == 0 ? "POST" : "GET";
+  if (request.method != method) {
+    auto reply = error_reply(error_code::method_not_allowed, std::string{"use "} + method + " for " + std::string{path});
+    reply.headers.emplace_back("Allow", method);
+    return done(std::move(reply));
+  }
+  auto user = bearer_user(*ctx_->db, request.authorization);
+  if (!user)
+    return done(error_reply(error_code::unauthenticated, "send Authorization: Bearer <a valid token>"));
+  actors::im_command cmd;
+  cmd.conversation = conversation;
+  cmd.user = *user;
+  cmd.file_id = file;
+  if (file == 0) {
+    if (request.body.size() > messaging::max_image_bytes)
+      return done(error_reply(error_code::payload_too_large, "an image may have at most "
+                                                               + std::to_string(messaging::max_image_bytes) + " bytes"));
+    auto mime = messaging::sniff_image_type(
+      std::span{reinterpret_cast<const uint8_t*>(request.body.data()), request.body.size()});
+    if (!mime)
+      return done(error_reply(error_code::bad_request, "the body is not a PNG, JPEG, GIF or WebP image"));
+    cmd.op = "image.upload";
+    cmd.mime = std::string{*mime};
+    cmd.data = request.body;
+  } else
+    cmd.op = "image.get";
+  auto directory = actors::lookup_service(system_, actors::messaging_service_name);
+  if (!directory)
+    return done(error_reply(error_code::unavailable, "messaging is restarting; try again"));
+  const bool upload = file == 0;
+  actors::ask<std::vector<uint8_t>>(
+    system_, directory, service_timeout,
+    [done, upload](std::vector<uint8_t> result) {
+      try {
+        auto handle = msgpack::unpack(reinterpret_cast<const char*>(result.data()), result.size());
+        const auto& root = handle.get();
+        if (upload) {
+          json body = json::object();
+          for (auto field : {"file_id", "mime"})
+            body[field] = std::string{protocol::string_field(root, field).value_or("")};
+          body["size"] = protocol::uint_field(root, "size").value_or(0);
+          return done(json_reply(201, body));
+        }
+        auto mime = protocol::string_field(root, "mime");
+        auto* data = protocol::find_field(root, "data");
+        if (!mime || !data || data->type != msgpack::type::BIN)
+          return done(error_reply(error_code::internal, "internal error"));
+        http_reply reply;
+        reply.content_type = std::string{*mime};
+        reply.body.assign(data->via.bin.ptr, data->via.bin.size);
+        return done(std::move(reply));
+      } catch (const std::exception&) {
+        return done(error_reply(error_code::internal, "internal error"));
+      }
+    },
+    [done](const caf::error& err) { done(from_caf_error(err)); }, actors::im_route_atom::value, std::move(cmd));
 }
 
 http_reply rest_api::healthz() const {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,11 +42,15 @@ public:
   /// Answers `request` by calling `done` exactly once, possibly on another thread.
   void handle(const http_request_view& request, completion done) const;
 
+  /// The largest body a request to `target` may carry (image uploads may exceed the default).
+  size_t body_limit_for(std::string_view target, size_t default_limit) const;
+
 private:
   void auth_register(const http_request_view& request, completion done) const;
   void auth_login(const http_request_view& request, completion done) const;
   void auth_logout(const http_request_view& request, completion done) const;
   http_reply meeting_chat_text(const http_request_view& request, const std::string& meeting_id) const;
+  void conversation_image(const http_request_view& request, std::string_view path, completion done) const;
   http_reply healthz() const;
   http_reply metrics() const;
 

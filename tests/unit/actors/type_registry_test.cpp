@@ -8,6 +8,7 @@
 #include "accounts/user_record.hpp"
 #include "actors/accounts_messages.hpp"
 #include "actors/meeting_messages.hpp"
+#include "actors/messaging_messages.hpp"
 #include "actors/type_registry.hpp"
 #include "storage/store_messages.hpp"
 
@@ -46,6 +47,7 @@ TEST_CASE("each registered message type round-trips through the binary serialize
     caf::make_message(meetings::meeting_record{12345678901, "Standup", 42, 0, 30, "", {}, 1, 2, 0, 3}),
     caf::make_message(actors::join_request{7, profile, "Alice", true, "secret"}),
     caf::make_message(actors::meeting_command{"participant.kick", 7, 8, false, true, "", 0, 0}),
+    caf::make_message(actors::im_command{"im.send", 11, 42, "text", "hi 👋", "c-1", 0, 0, 0, {7, 8}, false, "", ""}),
   };
   size_t registered = 0;
   for (const auto& [type, name] : cfg.type_names_by_rtti)

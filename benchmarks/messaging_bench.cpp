@@ -1,0 +1,283 @@
+// messaging_bench: 1,000 users in 500 1:1 conversations sending at once — durable messages/s acknowledged
+// and delivered, and send-to-delivery latency — against one-at-a-time Put(sync=true) in the same run.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <msgpack.hpp>
+#include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
+
+#include "benchmarks/bench_support.hpp"
+#include "benchmarks/parleyd_client.hpp"
+#include "benchmarks/wss_load_client.hpp"
+#include "storage/database.hpp"
+
+using namespace parley;
+using namespace parley::bench;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double goal_messages_per_second = 50'000;
+constexpr double goal_p99_ms = 100;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
+}
+
+/// A msgpack map as a small reader: the fields we look at in replies and events.
+const msgpack::object* field(const msgpack::object& map, std::string_view key) {
+  if (map.type != msgpack::type::MAP)
+    return nullptr;
+  for (uint32_t i = 0; i < map.via.map.size; ++i) {
+    const auto& kv = map.via.map.ptr[i];
+    if (kv.key.type == msgpack::type::STR && std::string_view{kv.key.via.str.ptr, kv.key.via.str.size} == key)
+      return &kv.val;
+  }
+  return nullptr;
+}
+
+std::string text_of(const msgpack::object* o) {
+  return o && o->type == msgpack::type::STR ? std::string{o->via.str.ptr, o->via.str.size} : std::string{};
+}
+
+/// Counters shared by the I/O threads of the load client.
+struct run_state {
+  std::atomic<bool> measuring{false};
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> acked{0};
+  std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> sent{0};
+  std::mutex latency_mutex;
+  std::vector<double> latencies_ms;
+};
+
+struct user {
+  std::string username;
+  std::string id;
+  std::string token;
+  std::string conversation;
+};
+
+/// The anchor: one synced put at a time on a RocksDB of its own, like a naive durable send.
+double measure_single_puts(const std::filesystem::path& parent, std::chrono::milliseconds duration, std::string& error) {
+  temp_folder dir{parent, "parley-msg-anchor-"};
+  auto db = storage::database::open(dir.path().string(), error);
+  if (!db)
+    return -1;
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  const std::string value(160, 'v');
+  auto* family = db->handle(storage::column_family::messages);
+  uint64_t seq = 0;
+  auto started = clock_type::now();
+  while (clock_type::now() - started < duration) {
+    std::string key(16, '\0');
+    for (int i = 0; i < 8; ++i)
+      key[static_cast<size_t>(8 + i)] = static_cast<char>(seq >> (56 - 8 * i));
+    auto status = db->raw().Put(synced, family, key, value);
+    if (!status.ok()) {
+      error = status.ToString();
+      return -1;
+    }
+    ++seq;
+  }
+  return static_cast<double>(seq) / std::chrono::duration<double>(clock_type::now() - started).count();
+}
+
+frame send_frame(uint64_t request_id, const std::string& conversation, uint64_t n, size_t sender) {
+  return request_frame("im.send", request_id,
+                       {{"conversation_id", conversation},
+                        {"client_id", std::to_string(sender) + "-" + std::to_string(n)},
+                        {"text", std::to_string(now_ns())}});
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opts{argc, argv};
+  const auto users_count = static_cast<size_t>(opts.number("users", 1000)) & ~size_t{1};
+  const auto in_flight = static_cast<size_t>(opts.number("in-flight", 8));
+  const std::chrono::milliseconds warmup{opts.number("warmup-ms", 2000)};
+  const std::chrono::milliseconds measure{opts.number("measure-ms", 10000)};
+  const auto client_threads = static_cast<size_t>(opts.number("client-threads", 2));
+  const std::filesystem::path parent = opts.text("dir", std::filesystem::temp_directory_path().string());
+  const auto parleyd = opts.text("parleyd", PARLEY_BENCH_PARLEYD);
+  raise_file_limit();
+
+  std::string error;
+  const double anchor = measure_single_puts(parent, std::chrono::seconds{3}, error);
+  if (anchor <= 0) {
+    std::fprintf(stderr, "messaging_bench: anchor: %s\n", error.c_str());
+    return 1;
+  }
+
+  temp_folder dir{parent, "parley-msg-bench-"};
+  auto server = start_parleyd(parleyd, dir.path().string(), error);
+  if (!server) {
+    std::fprintf(stderr, "messaging_bench: parleyd: %s\n", error.c_str());
+    return 1;
+  }
+  const auto host = server->host();
+  const auto port = server->port();
+  std::printf("messaging_bench: %zu users in %zu 1:1 conversations, %zu sends in flight per user, %.1f s warm-up + "
+              "%.1f s measured\n",
+              users_count, users_count / 2, in_flight, warmup.count() / 1000.0, measure.count() / 1000.0);
+  std::fflush(stdout);
+
+  // Accounts (a few threads: each sign-up is two HTTPS requests).
+  std::vector<user> users(users_count);
+  {
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w)
+      workers.emplace_back([&] {
+        for (size_t i; (i = next++) < users_count && !failed;) {
+          auto& u = users[i];
+          u.username = "imb" + std::to_string(i);
+          const std::string password = "Bench-Pass-2024!";
+          nlohmann::json account{{"username", u.username}, {"password", password}, {"display_name", "Bench " + u.username}};
+          auto registered = https_post(host, port, "/api/v1/auth/register", account.dump());
+          auto logged_in = https_post(host, port, "/api/v1/auth/login",
+                                      nlohmann::json{{"username", u.username}, {"password", password}}.dump());
+          auto body = nlohmann::json::parse(logged_in.body, nullptr, false);
+          if (registered.status != 201 || logged_in.status != 200 || body.is_discarded()) {
+            std::fprintf(stderr, "messaging_bench: sign-up %zu: HTTP %u %s\n", i, logged_in.status, logged_in.body.c_str());
+            failed = true;
+            return;
+          }
+          u.token = body["token"];
+          u.id = body["user"]["id"];
+        }
+      });
+    for (auto& w : workers)
+      w.join();
+    if (failed)
+      return 1;
+  }
+
+  wss_load_client client{client_threads};
+  if (client.connect(host, port, users_count, 64, error) != users_count) {
+    std::fprintf(stderr, "messaging_bench: connect: %s\n", error.c_str());
+    return 1;
+  }
+  std::vector<size_t> everyone(users_count);
+  for (size_t i = 0; i < users_count; ++i)
+    everyone[i] = i;
+  auto hellos = client.exchange(
+    everyone, [&](size_t i) { return request_frame("auth.hello", 1, {{"token", users[i].token}}); }, 64,
+    std::chrono::seconds{120});
+  for (size_t i = 0; i < users_count; ++i)
+    if (!is_ok_reply(hellos[i])) {
+      std::fprintf(stderr, "messaging_bench: auth.hello failed for user %zu\n", i);
+      return 1;
+    }
+  // Pairs (2k, 2k+1) share a conversation.
+  std::vector<size_t> openers;
+  for (size_t i = 0; i < users_count; i += 2)
+    openers.push_back(i);
+  auto opened = client.exchange(
+    openers, [&](size_t i) { return request_frame("im.conversation.open_direct", 2, {{"user_id", users[i + 1].id}}); },
+    64, std::chrono::seconds{120});
+  for (size_t k = 0; k < openers.size(); ++k) {
+    try {
+      auto handle = msgpack::unpack(reinterpret_cast<const char*>(opened[k].data()), opened[k].size());
+      auto* result = field(handle.get(), "result");
+      auto id = result ? text_of(field(*field(*result, "conversation"), "conversation_id")) : std::string{};
+      if (id.empty())
+        throw std::runtime_error("no conversation id");
+      users[openers[k]].conversation = id;
+      users[openers[k] + 1].conversation = id;
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "messaging_bench: open_direct failed for pair %zu\n", k);
+      return 1;
+    }
+  }
+
+  // Every user keeps `in_flight` sends outstanding: each acknowledgement sends the next one.
+  run_state run;
+  std::vector<uint64_t> next_n(users_count, 0); // touched only by the connection's own I/O thread
+  client.stream_to([&](size_t i, const frame& bytes) {
+    try {
+      auto handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      const auto& root = handle.get();
+      if (field(root, "re")) {
+        auto* ok = field(root, "ok");
+        if (ok && ok->type == msgpack::type::BOOLEAN && ok->via.boolean) {
+          if (run.measuring)
+            run.acked.fetch_add(1, std::memory_order_relaxed);
+        } else
+          run.refused.fetch_add(1, std::memory_order_relaxed);
+        if (!run.stop) {
+          run.sent.fetch_add(1, std::memory_order_relaxed);
+          client.post_frame(i, send_frame(3, users[i].conversation, next_n[i]++, i));
+        }
+        return;
+      }
+      if (text_of(field(root, "ev")) != "im.message")
+        return;
+      auto* message = field(*field(root, "data"), "message");
+      if (!message || text_of(field(*message, "sender_id")) == users[i].id)
+        return; // the sender's own copy: delivery is measured at the other member
+      auto sent_at = std::stoll(text_of(field(*message, "text")));
+      if (run.measuring) {
+        run.delivered.fetch_add(1, std::memory_order_relaxed);
+        std::lock_guard lock{run.latency_mutex};
+        run.latencies_ms.push_back(static_cast<double>(now_ns() - sent_at) / 1e6);
+      }
+    } catch (const std::exception&) {
+      run.refused.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  for (size_t i = 0; i < users_count; ++i)
+    for (size_t k = 0; k < in_flight; ++k) {
+      run.sent.fetch_add(1, std::memory_order_relaxed);
+      client.post_frame(i, send_frame(3, users[i].conversation, k + 1'000'000'000, i));
+    }
+  std::this_thread::sleep_for(warmup);
+  run.measuring = true;
+  auto started = clock_type::now();
+  std::this_thread::sleep_for(measure);
+  run.measuring = false;
+  auto seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+  run.stop = true;
+  std::this_thread::sleep_for(std::chrono::seconds{2});
+
+  std::vector<double> latencies;
+  {
+    std::lock_guard lock{run.latency_mutex};
+    latencies = run.latencies_ms;
+  }
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double p) {
+    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+  };
+  const double acked_rate = static_cast<double>(run.acked) / seconds;
+  const double delivered_rate = static_cast<double>(run.delivered) / seconds;
+  std::printf("%-44s  %12s  %7s\n", "", "msgs/s", "ratio");
+  std::printf("%-44s  %12s  %6.2fx\n", "anchor: one-at-a-time Put(sync=true)", grouped(anchor).c_str(), 1.0);
+  std::printf("%-44s  %12s  %6.2fx\n", "im.send acknowledged (durable)", grouped(acked_rate).c_str(), acked_rate / anchor);
+  std::printf("%-44s  %12s  %6.2fx\n", "im.message delivered to the other member", grouped(delivered_rate).c_str(),
+              delivered_rate / anchor);
+  std::printf("send-to-delivery latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  (%zu samples)\n", pct(0.50),
+              pct(0.90), pct(0.99), latencies.empty() ? 0.0 : latencies.back(), latencies.size());
+  if (run.refused > 0)
+    std::printf("refused or unreadable replies: %llu\n", static_cast<unsigned long long>(run.refused.load()));
+  std::printf("summary: messaging %zu users: %s durable msgs/s acknowledged (goal >= %s: %s), %s delivered/s, "
+              "p99 %.1f ms (goal <= %.0f ms: %s), anchor %s puts/s, ratio %.1fx\n",
+              users_count, grouped(acked_rate).c_str(), grouped(goal_messages_per_second).c_str(),
+              verdict_at_least(acked_rate, goal_messages_per_second).c_str(), grouped(delivered_rate).c_str(), pct(0.99),
+              goal_p99_ms, verdict_at_most(pct(0.99), goal_p99_ms).c_str(), grouped(anchor).c_str(), acked_rate / anchor);
+  client.close_all();
+  server->stop();
+  return 0;
+}
