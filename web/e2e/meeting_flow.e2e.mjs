@@ -1,0 +1,272 @@
+// End to end in Debian's Chromium against a real parleyd: sign in, schedule, wait, admit, chat,
+// hands, lock, guests, end. Usage: node e2e/meeting_flow.e2e.mjs --parleyd PATH [--web-root DIR]
+// Screenshots go to $PARLEY_E2E_SCREENSHOTS or a fresh temp folder; the run prints where.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const parleydPath = arg('parleyd', process.env.PARLEYD_PATH);
+const webRoot = path.resolve(arg('web-root', path.join(here, '..', 'dist')));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const timeout = 60_000; // generous: a loaded 2-core machine
+if (!parleydPath) {
+  console.error('usage: meeting_flow.e2e.mjs --parleyd PATH [--web-root DIR]');
+  process.exit(2);
+}
+
+const shots = process.env.PARLEY_E2E_SCREENSHOTS ?? mkdtempSync(path.join(tmpdir(), 'parley-e2e-screens-'));
+mkdirSync(shots, { recursive: true });
+const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-data-'));
+const results = [];
+let server;
+let browser;
+
+function step(name) {
+  console.log(`-- ${name}`);
+}
+function pass(name) {
+  results.push({ name, status: 'passed' });
+  console.log(`PASS ${name}`);
+}
+function pending(name, why) {
+  results.push({ name, status: 'pending', why });
+  console.log(`PENDING ${name}: ${why}`);
+}
+
+function startParleyd() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      parleydPath,
+      ['--port=0', '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', `--web-root=${webRoot}`, '--log-level=warn'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`parleyd did not start:\n${out}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on https:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, origin: `https://localhost:${m[1]}` });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`parleyd exited with ${code}:\n${out}`)));
+  });
+}
+
+function postJson(origin, route, body) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${origin}${route}`, { method: 'POST', rejectUnauthorized: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const password = 'Correct-Horse-42';
+const unique = Date.now().toString(36);
+
+async function newUser(ctxOptions, name) {
+  const context = await browser.newContext(ctxOptions);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('dialog', (d) => void d.accept());
+  page.on('pageerror', (e) => console.log(`[${name} page error] ${e.message}`));
+  return page;
+}
+
+async function signIn(page, origin, username, next) {
+  await page.goto(`${origin}/signin${next ? `?next=${next}` : ''}`);
+  await page.getByLabel(/^(Username|用户名)$/).fill(username);
+  await page.getByLabel(/^(Password|密码)$/).fill(password);
+  await page.locator('form.auth-card button[type=submit]').click();
+}
+
+async function main() {
+  step('start parleyd');
+  const started = await startParleyd();
+  server = started.child;
+  const origin = started.origin;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream=fps=15', '--use-fake-ui-for-media-stream'],
+  });
+  const ctxOptions = { ignoreHTTPSErrors: true, permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 }, locale: 'en-US' };
+
+  for (const u of ['guest', 'late']) {
+    const r = await postJson(origin, '/api/v1/auth/register', { username: `${u}_${unique}`, password, display_name: u === 'guest' ? 'Gus Guest' : 'Lara Late' });
+    if (r.status !== 201) throw new Error(`register ${u}: ${JSON.stringify(r)}`);
+  }
+
+  step('host registers and signs in through the page');
+  const host = await newUser(ctxOptions, 'host');
+  await host.goto(`${origin}/register`);
+  await host.getByLabel('Username').fill(`host_${unique}`);
+  await host.getByLabel('Password').fill(password);
+  await host.getByLabel('Display name (optional)').fill('Hana Host');
+  await host.locator('form.auth-card button[type=submit]').click();
+  await host.getByRole('heading', { name: 'Hello, Hana Host' }).waitFor();
+  await host.locator('#pmi-value').waitFor();
+  pass('host signs in and sees home with a personal meeting ID');
+
+  step('host schedules a meeting with a waiting room');
+  await host.locator('#schedule-meeting').click();
+  await host.getByLabel('Topic').fill('Design review');
+  await host.getByLabel('Waiting room: admit people yourself').check();
+  await host.getByLabel('Allow guests without an account').check();
+  await host.locator('#sched-submit').click();
+  const card = host.locator('.meeting-card', { hasText: 'Design review' });
+  await card.waitFor();
+  const meetingId = await card.getAttribute('data-meeting-id');
+  if (!/^[0-9]{11}$/.test(meetingId ?? '')) throw new Error(`no meeting id on the card: ${meetingId}`);
+  await host.screenshot({ path: path.join(shots, '01-home.png'), fullPage: true });
+  pass('host schedules a meeting with a waiting room');
+
+  step('host starts the meeting through the pre-join screen');
+  await card.getByRole('button', { name: 'Start' }).click();
+  await host.locator('#join-now').waitFor();
+  await host.waitForFunction(() => {
+    const v = document.querySelector('video.preview-video');
+    return v && v.videoWidth > 0;
+  });
+  await host.screenshot({ path: path.join(shots, '02-prejoin.png') });
+  await host.locator('#join-now').click();
+  await host.locator('#room').waitFor();
+  pass('host joins from the pre-join preview');
+
+  step('a second user joins and waits');
+  const guest = await newUser(ctxOptions, 'guest');
+  await signIn(guest, origin, `guest_${unique}`, `/j/${meetingId}`);
+  await guest.locator('#join-now').waitFor();
+  await guest.locator('#join-now').click();
+  await guest.locator('[data-state="waiting"]').waitFor();
+  await guest.screenshot({ path: path.join(shots, '03-waiting-room.png') });
+  pass('second user waits in the waiting room');
+
+  step('host admits them');
+  await host.locator('#btn-participants').click();
+  const waitingEntry = host.locator('.waiting-list .person', { hasText: 'Gus Guest' });
+  await waitingEntry.waitFor();
+  await waitingEntry.getByRole('button', { name: /^Admit/ }).click();
+  await guest.locator('#room').waitFor();
+  await guest.locator('#video-grid .tile').nth(1).waitFor();
+  await host.locator('#people-list .person', { hasText: 'Gus Guest' }).waitFor();
+  pass('host admits the waiting user and both are in the room');
+
+  step('chat goes both ways');
+  await host.locator('#btn-chat').click();
+  await host.locator('#chat-input').fill('Welcome, Gus!');
+  await host.locator('#chat-send').click();
+  await guest.locator('#btn-chat').click();
+  await guest.locator('#chat-list .chat-message', { hasText: 'Welcome, Gus!' }).waitFor();
+  await guest.locator('#chat-input').fill('Thanks, Hana.');
+  await guest.locator('#chat-input').press('Enter').catch(() => {});
+  await guest.locator('#chat-send').click();
+  await host.locator('#chat-list .chat-message', { hasText: 'Thanks, Hana.' }).waitFor();
+  pass('chat goes both ways');
+
+  step('a raised hand shows on the host screen');
+  await guest.locator('#btn-hand').click();
+  await host.locator('#video-grid .tile.hand', { hasText: 'Gus Guest' }).waitFor();
+  await host.screenshot({ path: path.join(shots, '04-meeting-room-chat.png') });
+  await host.locator('#btn-participants').click();
+  await host.locator('#people-list .person', { hasText: 'Gus Guest' }).locator('.icon-hand').waitFor();
+  await host.screenshot({ path: path.join(shots, '05-participants-panel.png') });
+  pass('raised hand shows on the host screen');
+
+  step('host mutes the guest');
+  await guest.locator('#btn-mute[aria-pressed="false"]').waitFor();
+  await host.locator(`#people-list .person:has-text("Gus Guest") select.person-actions`).selectOption('mute');
+  await guest.locator('#btn-mute[aria-pressed="true"]').waitFor();
+  const guestTrackOff = await guest.evaluate(() => {
+    const v = document.querySelector('#video-grid video.mirror');
+    const s = v && v.srcObject;
+    return s ? s.getAudioTracks().every((t) => !t.enabled) : null;
+  });
+  if (guestTrackOff !== true) throw new Error(`guest microphone still live after host mute (${guestTrackOff})`);
+  pass('host mute turns the guest microphone off');
+
+  step('a guest without an account joins when guests are allowed');
+  const anon = await newUser(ctxOptions, 'anonymous');
+  await anon.goto(`${origin}/j/${meetingId}`);
+  await anon.getByLabel('Your name').fill('Walk-in Wu');
+  await anon.locator('#join-now').click();
+  const outcome = await Promise.race([
+    anon.locator('[data-state="waiting"]').waitFor().then(() => 'waiting'),
+    anon.locator('#join-error', { hasText: /\S/ }).waitFor().then(() => 'error'),
+  ]);
+  if (outcome === 'waiting') {
+    await host.locator('.waiting-list .person', { hasText: 'Walk-in Wu' }).getByRole('button', { name: /^Admit/ }).click();
+    await anon.locator('#room').waitFor();
+    await host.locator('#people-list .person', { hasText: 'Walk-in Wu' }).waitFor();
+    pass('a guest without an account joins');
+  } else {
+    pending('a guest without an account joins', `this server refuses anonymous joins (${await anon.locator('#join-error').innerText()}); guest joining lands with the meetings work`);
+  }
+  await anon.context().close();
+
+  step('host locks and a third user is refused');
+  await host.locator('#btn-lock').click();
+  await host.locator('#lock-badge:not([hidden])').waitFor();
+  const late = await newUser(ctxOptions, 'late');
+  await signIn(late, origin, `late_${unique}`, `/j/${meetingId}`);
+  await late.locator('#join-now').click();
+  await late.locator('[data-state="locked"]').waitFor();
+  pass('locked meeting refuses a third user');
+
+  pending('both see each other video (framesDecoded rising)', 'media signaling is not in main yet');
+  pending('host mute stops the guest audio reaching the host', 'media signaling is not in main yet');
+
+  step('host ends the meeting and the guest sees the ended screen');
+  await host.locator('#btn-end').click();
+  await guest.locator('[data-state="ended"]').waitFor();
+  await host.locator('[data-state="ended"]').waitFor();
+  pass('guest sees the ended screen');
+
+  step('the page switches to Simplified Chinese');
+  await host.goto(`${origin}/`);
+  await host.locator('#lang-select').selectOption('zh-CN');
+  await host.getByRole('heading', { name: '你好，Hana Host' }).waitFor();
+  pass('language switch to Simplified Chinese');
+
+  step('sign out');
+  await host.locator('#sign-out').click();
+  await host.locator('form.auth-card').waitFor();
+  pass('sign out');
+}
+
+let failed = false;
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  console.error(`FAIL: ${e.stack ?? e}`);
+  try {
+    const pages = browser?.contexts().flatMap((c) => c.pages()) ?? [];
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(shots, `failure-${i}.png`) }).catch(() => {});
+  } catch {
+    /* best effort */
+  }
+} finally {
+  await browser?.close().catch(() => {});
+  server?.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(`screenshots: ${shots}`);
+const passed = results.filter((r) => r.status === 'passed').length;
+const open = results.filter((r) => r.status === 'pending');
+console.log(`${passed} passed, ${open.length} pending${open.length ? ` (${open.map((r) => r.name).join('; ')})` : ''}${failed ? ', FAILED' : ''}`);
+process.exit(failed ? 1 : 0);

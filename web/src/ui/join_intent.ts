@@ -1,0 +1,9 @@
+// What the user chose before entering a meeting: which one, as whom, with which devices.
+export interface JoinIntent {
+  meetingId: string;
+  password?: string;
+  displayName?: string;
+  stream: MediaStream | null;
+  microphoneOn: boolean;
+  cameraOn: boolean;
+}

@@ -1,0 +1,657 @@
+// The meeting room: video grid, toolbar, chat and participants panels, host controls, states.
+import { LocalRecorder } from '../media/local_recorder';
+import { stopStream, watchLevel } from '../media/local_media';
+import { ParleyError } from '../protocol/errors';
+import type { ChatMessage, JoinResult, Participant } from '../protocol/types';
+import {
+  applyEvent,
+  canModerate,
+  fromJoin,
+  mergeChat,
+  raisedHands,
+  self,
+  selfRole,
+  type MeetingState,
+} from '../state/meeting_state';
+import { chatTranscript, pageCount, pageOf, recipientsFor } from '../state/room_view';
+import { formatMeetingId, joinLink } from '../util/meeting_id';
+import type { AppContext } from './app_context';
+import { copyText, download, h, initials, replace } from './dom';
+import type { JoinIntent } from './join_intent';
+import { statusScreen } from './status_screen';
+
+const pageSize = 9;
+
+export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinIntent, joined: JoinResult): () => void {
+  const { t } = ctx;
+  let state: MeetingState = fromJoin(joined);
+  let panel: 'participants' | 'chat' | null = null;
+  let page = 0;
+  let unread = 0;
+  let speaking = false;
+  let screen: MediaStream | null = null;
+  let chatTo = '';
+  let closed = false;
+  const recorder = new LocalRecorder();
+  const local = intent.stream;
+  const cleanups: (() => void)[] = [];
+  const tiles = new Map<string, HTMLElement>();
+  let connRef: import('../protocol/connection').Connection | null = null;
+
+  // Local tracks follow what the server says about us (mute by host, stop video by host).
+  const syncLocalTracks = () => {
+    const me = self(state);
+    if (!me || !local) return;
+    for (const tr of local.getAudioTracks()) tr.enabled = !me.audio_muted;
+    for (const tr of local.getVideoTracks()) tr.enabled = !me.video_off;
+  };
+
+  // -- DOM skeleton -----------------------------------------------------------
+  const topic = h('h1', { class: 'room-topic' });
+  const lockBadge = h('span', { class: 'badge lock', id: 'lock-badge' }, t('room.locked'));
+  const recBadge = h('span', { class: 'badge rec', id: 'rec-badge' }, t('room.recording'));
+  const banner = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite', id: 'connection-banner', hidden: true });
+  const grid = h('div', { class: 'grid', id: 'video-grid', 'aria-label': t('room.participants') });
+  const pager = h('nav', { class: 'pager', 'aria-label': t('room.page', { n: 1, of: 1 }) });
+  const panelBox = h('aside', { class: 'panel', id: 'side-panel', hidden: true });
+  const toolbar = h('footer', { class: 'toolbar', role: 'toolbar', 'aria-label': t('app.name') });
+  const chatList = h('ol', { class: 'chat-list', id: 'chat-list', 'aria-live': 'polite' });
+  const chatInput = h('textarea', { id: 'chat-input', rows: 2, maxlength: 4096, placeholder: t('chat.placeholder'), 'aria-label': t('chat.placeholder') });
+  const chatToSelect = h('select', { id: 'chat-to', 'aria-label': t('chat.to') });
+  const room = h(
+    'div',
+    { class: 'room', id: 'room' },
+    h(
+      'header',
+      { class: 'room-top' },
+      h('div', { class: 'room-title' }, topic, lockBadge, recBadge),
+      h(
+        'div',
+        { class: 'room-id' },
+        h('span', null, `${t('room.meetingId')} `),
+        h('span', { class: 'mono' }, formatMeetingId(state.meetingId)),
+        h(
+          'button',
+          {
+            class: 'link',
+            onclick: async () => {
+              if (await copyText(joinLink(location.origin, state.meetingId))) ctx.toast(t('meeting.copied'));
+            },
+          },
+          t('room.copyLink'),
+        ),
+      ),
+    ),
+    banner,
+    h('div', { class: 'room-body' }, h('section', { class: 'stage' }, grid, pager), panelBox),
+    toolbar,
+  );
+
+  // -- server calls -----------------------------------------------------------
+  const call = async (op: string, args: Record<string, unknown> = {}) => {
+    try {
+      const conn = await ctx.connection();
+      return await conn.call(op, args);
+    } catch (e) {
+      if (e instanceof ParleyError && op === 'self.mute' && e.code === 'forbidden') ctx.toast(t('room.unmuteRefused'), 'error');
+      else ctx.toast(ctx.describe(e), 'error');
+      return null;
+    }
+  };
+
+  async function loadHistory() {
+    if (state.status !== 'joined') return;
+    try {
+      const conn = await ctx.connection();
+      const r = await conn.call<{ messages: ChatMessage[] }>('chat.history', { limit: 100 });
+      state = { ...state, chat: mergeChat(state.chat, r.messages) };
+      renderChat();
+    } catch {
+      /* history is a convenience; live messages still arrive */
+    }
+  }
+
+  // -- rendering ----------------------------------------------------------------
+  function render() {
+    if (closed) return;
+    if (state.status === 'waiting' || state.status === 'waiting_for_host') return renderWaiting();
+    if (state.status === 'removed') return renderRemoved();
+    if (state.status === 'ended') return renderEnded();
+    if (!root.contains(room)) replace(root, room);
+    topic.textContent = state.topic;
+    lockBadge.hidden = !state.locked;
+    recBadge.hidden = !recorder.recording;
+    syncLocalTracks();
+    renderGrid();
+    renderToolbar();
+    renderPanel();
+  }
+
+  function renderWaiting() {
+    const forHost = state.status === 'waiting_for_host';
+    statusScreen(
+      ctx,
+      root,
+      forHost ? 'waiting-host' : 'waiting',
+      t(forHost ? 'state.waitingHostTitle' : 'state.waitingTitle'),
+      forHost ? t('state.waitingHostBody') : t('state.waitingBody', { topic: state.topic }),
+      [{ label: t('room.leave'), run: () => void leave() }],
+      local && local.getVideoTracks().length
+        ? h('video', { class: 'waiting-self mirror', autoplay: true, muted: true, playsinline: true, srcObject: undefined, 'aria-label': t('room.you') })
+        : undefined,
+    );
+    const v = root.querySelector<HTMLVideoElement>('video.waiting-self');
+    if (v) v.srcObject = local;
+  }
+
+  function renderRemoved() {
+    finish();
+    const reason = state.removedReason ?? 'kicked';
+    statusScreen(ctx, root, 'removed', t('state.removedTitle'), t(`state.removed.${reason}`), [
+      { label: t('state.backHome'), run: () => ctx.navigate('/'), primary: true },
+    ]);
+  }
+
+  function renderEnded() {
+    finish();
+    statusScreen(
+      ctx,
+      root,
+      'ended',
+      t('state.endedTitle'),
+      state.endedReason === 'deleted' ? t('state.deletedBody') : t('state.endedBody'),
+      [{ label: t('state.backHome'), run: () => ctx.navigate('/'), primary: true }],
+    );
+  }
+
+  function tileFor(p: Participant): HTMLElement {
+    let tile = tiles.get(p.participant_id);
+    if (!tile) {
+      const isSelf = p.participant_id === state.selfId;
+      const video = h('video', { autoplay: true, playsinline: true, muted: isSelf, class: isSelf ? 'mirror' : '' });
+      if (isSelf && local) video.srcObject = local;
+      tile = h(
+        'figure',
+        { class: 'tile', 'data-participant-id': p.participant_id, tabindex: 0 },
+        video,
+        h('div', { class: 'avatar', 'aria-hidden': 'true' }),
+        h('figcaption', null, h('span', { class: 'name' }), h('span', { class: 'icons' })),
+      );
+      tiles.set(p.participant_id, tile);
+    }
+    const isSelf = p.participant_id === state.selfId;
+    const video = tile.querySelector('video')!;
+    const hasVideo = !p.video_off && video.srcObject !== null && (video.srcObject as MediaStream).getVideoTracks().length > 0;
+    tile.classList.toggle('no-video', !hasVideo);
+    tile.classList.toggle('speaking', isSelf && speaking && !p.audio_muted);
+    tile.classList.toggle('hand', p.hand_raised);
+    (tile.querySelector('.avatar') as HTMLElement).textContent = initials(p.display_name);
+    (tile.querySelector('.name') as HTMLElement).textContent = isSelf ? `${p.display_name} (${t('room.you')})` : p.display_name;
+    const icons = tile.querySelector('.icons') as HTMLElement;
+    replace(
+      icons,
+      p.role !== 'participant' && h('span', { class: 'role-chip' }, t(`role.${p.role}`)),
+      p.hand_raised && h('span', { class: 'icon-hand', title: t('room.handRaised'), 'aria-label': t('room.handRaised') }, '✋'),
+      p.audio_muted && h('span', { class: 'icon-muted', title: t('room.muted'), 'aria-label': t('room.muted') }, '🔇'),
+    );
+    tile.setAttribute('aria-label', [p.display_name, p.audio_muted ? t('room.muted') : '', p.hand_raised ? t('room.handRaised') : ''].filter(Boolean).join(', '));
+    return tile;
+  }
+
+  function renderGrid() {
+    const ordered = [...state.participants].sort((a, b) => Number(b.participant_id === state.selfId) - Number(a.participant_id === state.selfId));
+    const pages = pageCount(ordered.length, pageSize);
+    page = Math.min(page, pages - 1);
+    const visible = pageOf(ordered, page, pageSize);
+    for (const id of [...tiles.keys()]) if (!state.participants.some((p) => p.participant_id === id)) tiles.delete(id);
+    const els: HTMLElement[] = visible.map(tileFor);
+    if (screen) {
+      let share = tiles.get('screen:self');
+      if (!share) {
+        const v = h('video', { autoplay: true, muted: true, playsinline: true });
+        v.srcObject = screen;
+        share = h('figure', { class: 'tile share', 'data-participant-id': 'screen:self' }, v, h('figcaption', null, h('span', { class: 'name' }, t('room.share'))));
+        tiles.set('screen:self', share);
+      }
+      els.unshift(share);
+    } else tiles.delete('screen:self');
+    grid.dataset.count = String(Math.min(els.length, pageSize + 1));
+    replace(grid, els);
+    // Re-attaching a <video> pauses it in some browsers: play again.
+    for (const v of grid.querySelectorAll('video')) void v.play().catch(() => {});
+    replace(
+      pager,
+      pages > 1 && [
+        h('button', { class: 'round small', 'aria-label': t('room.prevPage'), disabled: page === 0, onclick: () => { page--; renderGrid(); } }, '‹'),
+        h('span', null, t('room.page', { n: page + 1, of: pages })),
+        h('button', { class: 'round small', 'aria-label': t('room.nextPage'), disabled: page >= pages - 1, onclick: () => { page++; renderGrid(); } }, '›'),
+      ],
+    );
+  }
+
+  function toolButton(id: string, icon: string, label: string, onclick: () => void, opts: { pressed?: boolean; danger?: boolean; badge?: number } = {}) {
+    return h(
+      'button',
+      {
+        id,
+        class: `tool${opts.pressed ? ' pressed' : ''}${opts.danger ? ' danger' : ''}`,
+        'aria-label': label,
+        'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
+        title: label,
+        onclick,
+      },
+      h('span', { class: 'tool-icon', 'aria-hidden': 'true' }, icon),
+      h('span', { class: 'tool-label' }, label),
+      opts.badge ? h('span', { class: 'count', 'aria-hidden': 'true' }, opts.badge) : null,
+    );
+  }
+
+  function renderToolbar() {
+    const me = self(state);
+    const muted = me?.audio_muted ?? true;
+    const videoOff = me?.video_off ?? true;
+    const hostLike = canModerate(state);
+    const mayShare = hostLike || state.settings.screen_share === 'all';
+    const mayRecord = hostLike || Boolean(state.settings.allow_recording);
+    const focused = document.activeElement?.id;
+    replace(
+      toolbar,
+      h(
+        'div',
+        { class: 'tool-group' },
+        toolButton('btn-mute', muted ? '🔇' : '🎙', t(muted ? 'room.unmute' : 'room.mute'), () => void call('self.mute', { muted: !muted }), { pressed: muted }),
+        toolButton('btn-video', videoOff ? '🚫' : '📷', t(videoOff ? 'room.startVideo' : 'room.stopVideo'), () => void call('self.video', { off: !videoOff }), { pressed: videoOff }),
+      ),
+      h(
+        'div',
+        { class: 'tool-group' },
+        mayShare && toolButton('btn-share', '🖥', t(screen ? 'room.stopShare' : 'room.share'), () => void toggleShare(), { pressed: Boolean(screen) }),
+        toolButton('btn-participants', '👥', t('room.participants'), () => togglePanel('participants'), {
+          pressed: panel === 'participants',
+          badge: hostLike ? state.waiting.length : 0,
+        }),
+        toolButton('btn-chat', '💬', t('room.chat'), () => togglePanel('chat'), { pressed: panel === 'chat', badge: unread }),
+        toolButton('btn-hand', '✋', t(me?.hand_raised ? 'room.lowerHand' : 'room.raiseHand'), () => void call(me?.hand_raised ? 'hand.lower' : 'hand.raise'), {
+          pressed: Boolean(me?.hand_raised),
+        }),
+        mayRecord && toolButton('btn-record', '⏺', t(recorder.recording ? 'room.stopRecord' : 'room.record'), () => void toggleRecording(), { pressed: recorder.recording }),
+      ),
+      h(
+        'div',
+        { class: 'tool-group' },
+        selfRole(state) === 'host' &&
+          toolButton('btn-end', '⏹', t('room.end'), () => {
+            if (confirm(t('room.endConfirm'))) void call('meeting.end');
+          }, { danger: true }),
+        toolButton('btn-leave', '↩', t('room.leave'), () => void leave(), { danger: true }),
+      ),
+    );
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  function togglePanel(which: 'participants' | 'chat') {
+    panel = panel === which ? null : which;
+    if (panel === 'chat') unread = 0;
+    renderToolbar();
+    renderPanel();
+    if (panel === 'chat') chatInput.focus();
+  }
+
+  function renderPanel() {
+    panelBox.hidden = panel === null;
+    if (panel === 'participants') renderParticipants();
+    else if (panel === 'chat') renderChatPanel();
+  }
+
+  function hostMenu(p: Participant): HTMLElement {
+    const isHost = selfRole(state) === 'host';
+    const options: [string, string][] = [];
+    if (!p.audio_muted) options.push(['mute', t('people.muteOne')]);
+    else options.push(['ask_unmute', t('people.askUnmute')]);
+    if (!p.video_off) options.push(['stop_video', t('people.stopVideo')]);
+    if (p.hand_raised) options.push(['lower_hand', t('people.lowerHand')]);
+    if (isHost && p.role !== 'host') {
+      options.push(['make_host', t('people.makeHost')]);
+      options.push(p.role === 'cohost' ? ['make_participant', t('people.removeCohost')] : ['make_cohost', t('people.makeCohost')]);
+    }
+    if (p.role !== 'host') {
+      options.push(['kick', t('people.kick')]);
+      options.push(['ban', t('people.ban')]);
+    }
+    const select = h(
+      'select',
+      {
+        class: 'person-actions',
+        id: `actions-${p.participant_id}`,
+        'aria-label': t('people.actions', { name: p.display_name }),
+        onchange: async () => {
+          const action = select.value;
+          select.value = '';
+          const pid = p.participant_id;
+          switch (action) {
+            case 'mute':
+              return void call('participant.mute', { participant_id: pid, kind: 'audio' });
+            case 'ask_unmute':
+              return void call('participant.request_unmute', { participant_id: pid });
+            case 'stop_video':
+              return void call('participant.mute', { participant_id: pid, kind: 'video' });
+            case 'lower_hand':
+              return void call('hand.lower', { participant_id: pid });
+            case 'make_host':
+              return void call('participant.set_role', { participant_id: pid, role: 'host' });
+            case 'make_cohost':
+              return void call('participant.set_role', { participant_id: pid, role: 'cohost' });
+            case 'make_participant':
+              return void call('participant.set_role', { participant_id: pid, role: 'participant' });
+            case 'kick':
+            case 'ban':
+              if (confirm(t('people.kickConfirm', { name: p.display_name })))
+                return void call('participant.kick', { participant_id: pid, ban: action === 'ban' });
+          }
+        },
+      },
+      h('option', { value: '' }, '⋯'),
+      options.map(([v, label]) => h('option', { value: v }, label)),
+    );
+    return select;
+  }
+
+  function renderParticipants() {
+    const hostLike = canModerate(state);
+    const focused = document.activeElement?.id;
+    const person = (p: Participant) =>
+      h(
+        'li',
+        { class: 'person', 'data-participant-id': p.participant_id },
+        h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(p.display_name)),
+        h(
+          'span',
+          { class: 'person-name' },
+          p.display_name,
+          p.participant_id === state.selfId && ` (${t('room.you')})`,
+          p.role !== 'participant' && h('span', { class: 'role-chip' }, t(`role.${p.role}`)),
+        ),
+        h(
+          'span',
+          { class: 'person-state' },
+          p.hand_raised && h('span', { class: 'icon-hand', 'aria-label': t('room.handRaised'), title: t('room.handRaised') }, '✋'),
+          h('span', { 'aria-label': p.audio_muted ? t('room.muted') : t('room.mute'), title: p.audio_muted ? t('room.muted') : '' }, p.audio_muted ? '🔇' : '🎙'),
+          h('span', { 'aria-label': p.video_off ? t('room.videoOff') : t('room.stopVideo') }, p.video_off ? '🚫' : '📷'),
+        ),
+        hostLike && p.participant_id !== state.selfId && hostMenu(p),
+      );
+    // Raised hands first, in the order they were raised is not known: keep arrival order.
+    const people = [...raisedHands(state), ...state.participants.filter((p) => !p.hand_raised)];
+    replace(
+      panelBox,
+      h('h2', null, t('room.participants')),
+      hostLike &&
+        h(
+          'div',
+          { class: 'host-bar' },
+          h('button', { id: 'btn-lock', 'aria-pressed': String(state.locked), onclick: () => void call('meeting.lock', { locked: !state.locked }) }, t(state.locked ? 'people.unlock' : 'people.lock')),
+          h('button', { id: 'btn-mute-all', onclick: () => void call('participant.mute', { participant_id: 'all', kind: 'audio' }) }, t('people.muteAll')),
+          h('button', { id: 'btn-lower-all', onclick: () => void call('hand.lower', { participant_id: 'all' }) }, t('people.lowerAll')),
+          h(
+            'label',
+            { class: 'check', for: 'allow-recording' },
+            h('input', {
+              type: 'checkbox',
+              id: 'allow-recording',
+              checked: Boolean(state.settings.allow_recording),
+              onchange: (e: Event) =>
+                void call('meeting.update', { meeting_id: state.meetingId, settings: { allow_recording: (e.target as HTMLInputElement).checked } }),
+            }),
+            t('people.allowRecording'),
+          ),
+        ),
+      hostLike &&
+        state.waiting.length > 0 &&
+        h(
+          'section',
+          { class: 'waiting-list', 'aria-labelledby': 'waiting-title' },
+          h('h3', { id: 'waiting-title' }, t('people.waiting', { n: state.waiting.length }), h('button', { id: 'btn-admit-all', class: 'link', onclick: () => void call('meeting.admit_all') }, t('people.admitAll'))),
+          h(
+            'ul',
+            null,
+            state.waiting.map((p) =>
+              h(
+                'li',
+                { class: 'person', 'data-participant-id': p.participant_id },
+                h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(p.display_name)),
+                h('span', { class: 'person-name' }, p.display_name),
+                h('button', { class: 'primary small admit', id: `admit-${p.participant_id}`, 'aria-label': `${t('people.admit')} ${p.display_name}`, onclick: () => void call('meeting.admit', { participant_id: p.participant_id }) }, t('people.admit')),
+                h('button', { class: 'small', 'aria-label': `${t('people.deny')} ${p.display_name}`, onclick: () => void call('meeting.deny', { participant_id: p.participant_id }) }, t('people.deny')),
+              ),
+            ),
+          ),
+        ),
+      h('h3', null, t('people.inMeeting', { n: state.participants.length })),
+      h('ul', { class: 'people', id: 'people-list' }, people.map(person)),
+    );
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  function renderChatPanel() {
+    const hostLike = canModerate(state);
+    const mayWrite = hostLike || state.settings.chat !== 'off';
+    renderChat();
+    replace(
+      panelBox,
+      h('h2', null, t('chat.title'), hostLike && h('button', { class: 'link', id: 'btn-save-chat', onclick: saveChat }, t('chat.save'))),
+      chatList,
+      mayWrite
+        ? h(
+            'form',
+            {
+              class: 'chat-form',
+              onsubmit: async (e: Event) => {
+                e.preventDefault();
+                const text = chatInput.value.trim();
+                if (!text) return;
+                const args: Record<string, unknown> = { text };
+                if (chatToSelect.value) args.to = chatToSelect.value;
+                const r = await call('chat.send', args);
+                if (r) chatInput.value = '';
+                chatInput.focus();
+              },
+            },
+            h('label', { for: 'chat-to' }, t('chat.to')),
+            chatToSelect,
+            chatInput,
+            h('button', { type: 'submit', class: 'primary', id: 'chat-send' }, t('chat.send')),
+          )
+        : h('p', { class: 'hint' }, t('chat.off')),
+    );
+    chatList.scrollTop = chatList.scrollHeight;
+  }
+
+  function renderChat() {
+    const names = new Map(state.participants.map((p) => [p.participant_id, p.display_name]));
+    replace(
+      chatList,
+      state.chat.length === 0
+        ? h('li', { class: 'empty' }, t('chat.empty'))
+        : state.chat.map((m) =>
+            h(
+              'li',
+              { class: `chat-message${m.from === state.selfId ? ' mine' : ''}${m.to ? ' private' : ''}`, 'data-seq': m.seq },
+              h(
+                'div',
+                { class: 'chat-meta' },
+                h('strong', null, m.from_name),
+                m.to && ` → ${names.get(m.to) ?? t('chat.private')}`,
+                ' ',
+                h('time', { datetime: new Date(m.at).toISOString() }, new Date(m.at).toLocaleTimeString(ctx.locale, { hour: '2-digit', minute: '2-digit' })),
+              ),
+              h('p', { class: 'chat-text' }, m.text),
+            ),
+          ),
+    );
+    const options = recipientsFor(state, selfRole(state));
+    chatTo = chatToSelect.value;
+    replace(
+      chatToSelect,
+      options.map((o) => h('option', { value: o.id, selected: o.id === chatTo }, o.id === '' ? t('chat.everyone') : o.name)),
+    );
+    chatList.scrollTop = chatList.scrollHeight;
+  }
+
+  function saveChat() {
+    download(`chat-${state.meetingId}.txt`, chatTranscript(state, ctx.locale), 'text/plain;charset=utf-8');
+  }
+
+  // -- actions ------------------------------------------------------------------
+  async function toggleShare() {
+    if (screen) {
+      stopStream(screen);
+      screen = null;
+      render();
+      return;
+    }
+    try {
+      screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      screen.getVideoTracks()[0]?.addEventListener('ended', () => {
+        screen = null;
+        render();
+      });
+      render();
+    } catch {
+      /* the user cancelled the picker */
+    }
+  }
+
+  async function toggleRecording() {
+    if (recorder.recording) {
+      const blob = await recorder.stop();
+      download(`parley-${state.meetingId}-${new Date().toISOString().replace(/[:.]/g, '-')}.webm`, blob, 'video/webm');
+    } else {
+      const videos = () => [...grid.querySelectorAll('video')];
+      const audio = [...grid.querySelectorAll('video')].map((v) => v.srcObject).filter((s): s is MediaStream => s instanceof MediaStream);
+      recorder.start(videos, audio);
+    }
+    render();
+  }
+
+  async function leave() {
+    const conn = connRef;
+    finish();
+    try {
+      await conn?.call('meeting.leave');
+    } catch {
+      /* leaving a meeting the server already forgot is fine */
+    }
+    statusScreen(ctx, root, 'left', t('state.leftTitle'), '', [
+      { label: t('state.rejoin'), run: () => ctx.navigate(`/j/${state.meetingId}`, true), primary: true },
+      { label: t('state.backHome'), run: () => ctx.navigate('/') },
+    ]);
+  }
+
+  function finish() {
+    if (closed) return;
+    closed = true;
+    if (recorder.recording) void recorder.stop().then((blob) => download(`parley-${state.meetingId}.webm`, blob, 'video/webm'));
+    for (const c of cleanups) c();
+    stopStream(local);
+    stopStream(screen);
+  }
+
+  // -- wiring ---------------------------------------------------------------------
+  void (async () => {
+    const conn = await ctx.connection();
+    connRef = conn;
+    if (closed) return;
+    cleanups.push(
+      conn.onAny((data, ev) => {
+        if (closed) return;
+        const before = state;
+        state = applyEvent(state, ev, data);
+        const meBefore = self(before);
+        const meAfter = self(state);
+        if (ev === 'meeting.admitted') void loadHistory();
+        if (meBefore && meAfter && !meBefore.audio_muted && meAfter.audio_muted && ev === 'participant.updated') ctx.toast(t('room.mutedByHost'));
+        if (ev === 'participant.unmute_requested' || ev === 'participant.request_unmute') ctx.toast(t('room.askedToUnmute'));
+        if (ev === 'meeting.updated' && !before.settings.allow_recording && state.settings.allow_recording) ctx.toast(t('room.recordingAllowed'));
+        if (ev === 'chat.message' && panel !== 'chat') unread++;
+        if (ev === 'chat.message' && panel === 'chat') renderChat();
+        else render();
+      }),
+    );
+    cleanups.push(
+      conn.onStatus((s) => {
+        if (closed) return;
+        banner.hidden = s === 'open';
+        banner.textContent = s === 'open' ? '' : t('state.reconnecting');
+        banner.dataset.state = s;
+      }),
+    );
+    cleanups.push(
+      conn.onReconnected(async () => {
+        if (closed) return;
+        // Sign back in to the meeting with what the user chose before.
+        const args: Record<string, unknown> = { meeting_id: state.meetingId };
+        if (intent.password) args.password = intent.password;
+        if (intent.displayName) args.display_name = intent.displayName;
+        try {
+          const r = await conn.call<JoinResult>('meeting.join', args);
+          state = { ...fromJoin(r), chat: state.chat };
+          tiles.clear();
+          ctx.toast(t('state.rejoined'));
+          if (self(state) && intent.microphoneOn !== !self(state)!.audio_muted) void call('self.mute', { muted: !intent.microphoneOn });
+          await loadHistory();
+          render();
+        } catch (e) {
+          const code = e instanceof ParleyError ? e.code : '';
+          if (code === 'meeting_ended' || code === 'not_found') state = { ...state, status: 'ended' };
+          else if (code === 'banned') state = { ...state, status: 'removed', removedReason: 'banned' };
+          else if (code === 'meeting_locked') {
+            finish();
+            statusScreen(ctx, root, 'locked', t('state.lockedTitle'), t('state.lockedBody'), [{ label: t('state.backHome'), run: () => ctx.navigate('/') }]);
+            return;
+          } else ctx.toast(ctx.describe(e), 'error');
+          render();
+        }
+      }),
+    );
+    // Bring the server in line with the choices made before joining.
+    const me = self(state);
+    if (me && state.status === 'joined') {
+      if (me.audio_muted === intent.microphoneOn) await call('self.mute', { muted: !intent.microphoneOn });
+      if (me.video_off === intent.cameraOn) await call('self.video', { off: !intent.cameraOn });
+    }
+    await loadHistory();
+  })();
+
+  if (local) cleanups.push(watchLevel(local, (level) => {
+    const now = level > 0.08;
+    if (now !== speaking) {
+      speaking = now;
+      const me = self(state);
+      if (me && tiles.has(me.participant_id)) tileFor(me);
+    }
+  }));
+  const onKey = (e: KeyboardEvent) => {
+    // Alt+A mute, Alt+V video, Alt+H hand, Alt+C chat, Alt+U participants.
+    if (!e.altKey || closed) return;
+    const me = self(state);
+    const key = e.key.toLowerCase();
+    if (key === 'a') void call('self.mute', { muted: !(me?.audio_muted ?? true) });
+    else if (key === 'v') void call('self.video', { off: !(me?.video_off ?? true) });
+    else if (key === 'h') void call(me?.hand_raised ? 'hand.lower' : 'hand.raise');
+    else if (key === 'c') togglePanel('chat');
+    else if (key === 'u') togglePanel('participants');
+    else return;
+    e.preventDefault();
+  };
+  window.addEventListener('keydown', onKey);
+  cleanups.push(() => window.removeEventListener('keydown', onKey));
+  const onUnload = () => void connRef?.call('meeting.leave').catch(() => {});
+  window.addEventListener('pagehide', onUnload);
+  cleanups.push(() => window.removeEventListener('pagehide', onUnload));
+
+  render();
+  return () => {
+    if (!closed && state.status !== 'ended' && state.status !== 'removed') void connRef?.call('meeting.leave').catch(() => {});
+    finish();
+  };
+}
