@@ -17,7 +17,15 @@ const app = document.getElementById('app')!;
 const header = h('header', { class: 'app-header' });
 const content = h('div', { class: 'app-content', id: 'content' });
 const toasts = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite', id: 'toasts' });
-replace(app, header, content, toasts);
+// Outside the meeting room (which has its own), a lost server is said here.
+const offline = h('div', { class: 'banner app-banner', role: 'alert', id: 'app-banner', hidden: true });
+replace(app, header, offline, content, toasts);
+
+function showConnection(status: string) {
+  const down = status === 'unreachable' || status === 'reconnecting';
+  offline.hidden = !down || Boolean(document.getElementById('room'));
+  offline.textContent = down ? (status === 'unreachable' ? ctx.t('state.unreachableTitle') : ctx.t('state.reconnecting')) : '';
+}
 
 let locale: Locale = pickLocale(localStorage.getItem('parley.locale'), navigator.languages ?? [navigator.language]);
 let conn: Connection | null = null;
@@ -45,6 +53,7 @@ const ctx: AppContext = {
     if (conn && conn.status !== 'closed') return Promise.resolve(conn);
     if (connecting) return connecting;
     const c = new Connection({ url: webSocketUrl(location), token: () => ctx.session?.token ?? null });
+    c.onStatus(showConnection);
     connecting = c
       .open()
       .then(() => {

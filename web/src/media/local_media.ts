@@ -71,6 +71,8 @@ export async function listDevices(): Promise<MediaDeviceInfo[]> {
 export function watchLevel(stream: MediaStream, onLevel: (level: number) => void): () => void {
   if (stream.getAudioTracks().length === 0 || typeof AudioContext === 'undefined') return () => {};
   const ctx = new AudioContext();
+  // Started from a click on an earlier screen; resume in case the browser held it back.
+  void ctx.resume().catch(() => {});
   const source = ctx.createMediaStreamSource(stream);
   const analyser = ctx.createAnalyser();
   analyser.fftSize = 512;

@@ -20,8 +20,6 @@ export interface MeetingSettings {
   private_chat: boolean;
   guests_allowed: boolean;
   max_participants: number;
-  /** Added by the meetings work (local recording); absent on older servers. */
-  allow_recording?: boolean;
 }
 
 export const defaultSettings: MeetingSettings = {
@@ -63,6 +61,8 @@ export interface Participant {
   audio_muted: boolean;
   video_off: boolean;
   hand_raised: boolean;
+  /** Set by the host with participant.allow_recording; absent on servers without it. */
+  recording_allowed?: boolean;
 }
 
 export interface JoinResult {

@@ -1,5 +1,5 @@
 // A tiny DOM builder: h('button', {onclick, 'aria-label': ...}, 'text').
-type Child = Node | string | number | null | undefined | false | Child[];
+type Child = Node | SVGElement | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, unknown>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -17,6 +17,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
         el.className = String(value);
       } else if (name === 'value' && 'value' in el) {
         (el as unknown as HTMLInputElement).value = String(value);
+      } else if (name === 'muted' && 'muted' in el) {
+        // The attribute alone does not mute an element made by script.
+        (el as unknown as HTMLMediaElement).muted = Boolean(value);
+        el.setAttribute('muted', '');
       } else if (name === 'checked' && 'checked' in el) {
         (el as unknown as HTMLInputElement).checked = Boolean(value);
       } else if (value === true) {

@@ -5,6 +5,7 @@ import { inviteText } from '../util/invite';
 import { formatMeetingId, joinLink } from '../util/meeting_id';
 import type { AppContext } from './app_context';
 import { copyText, download, h, replace } from './dom';
+import { icon } from './icons';
 import { scheduleDialog } from './schedule_form';
 
 export function homeScreen(ctx: AppContext, root: HTMLElement) {
@@ -229,9 +230,9 @@ export function homeScreen(ctx: AppContext, root: HTMLElement) {
       h(
         'section',
         { class: 'quick-actions', 'aria-label': t('home.title') },
-        h('button', { class: 'tile orange', id: 'new-meeting', onclick: startInstant }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, '▶'), h('strong', null, t('home.instant')), h('small', null, t('home.instantHint'))),
-        h('button', { class: 'tile blue', id: 'join-meeting', onclick: () => ctx.navigate('/join') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, '+'), h('strong', null, t('home.join')), h('small', null, t('home.joinHint'))),
-        h('button', { class: 'tile blue', id: 'schedule-meeting', onclick: schedule }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, '▦'), h('strong', null, t('home.schedule')), h('small', null, t('home.scheduleHint'))),
+        h('button', { class: 'tile orange', id: 'new-meeting', onclick: startInstant }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('video', 22)), h('strong', null, t('home.instant')), h('small', null, t('home.instantHint'))),
+        h('button', { class: 'tile blue', id: 'join-meeting', onclick: () => ctx.navigate('/join') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('plus', 22)), h('strong', null, t('home.join')), h('small', null, t('home.joinHint'))),
+        h('button', { class: 'tile blue', id: 'schedule-meeting', onclick: schedule }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('calendar', 22)), h('strong', null, t('home.schedule')), h('small', null, t('home.scheduleHint'))),
       ),
       pmiBox,
       h('section', { class: 'card' }, h('h2', null, t('home.upcoming')), upcoming),

@@ -5,6 +5,7 @@ import { listDevices, openLocalMedia, stopStream, watchLevel, type DeviceProblem
 import { formatMeetingId } from '../util/meeting_id';
 import type { AppContext } from './app_context';
 import { h, replace } from './dom';
+import { icon } from './icons';
 import type { JoinIntent } from './join_intent';
 import { roomScreen } from './room_screen';
 import { statusScreen } from './status_screen';
@@ -34,11 +35,11 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
   const joinButton = h('button', { type: 'submit', class: 'primary wide', id: 'join-now' }, t('prejoin.join'));
 
   const updateToggles = () => {
-    micToggle.textContent = microphoneOn ? '🎙' : '🔇';
+    replace(micToggle, icon(microphoneOn ? 'mic' : 'micOff', 22));
     micToggle.setAttribute('aria-label', microphoneOn ? t('room.mute') : t('room.unmute'));
     micToggle.setAttribute('aria-pressed', String(microphoneOn));
     micToggle.classList.toggle('on', microphoneOn);
-    camToggle.textContent = cameraOn ? '📷' : '🚫';
+    replace(camToggle, icon(cameraOn ? 'video' : 'videoOff', 22));
     camToggle.setAttribute('aria-label', cameraOn ? t('room.stopVideo') : t('room.startVideo'));
     camToggle.setAttribute('aria-pressed', String(cameraOn));
     camToggle.classList.toggle('on', cameraOn);

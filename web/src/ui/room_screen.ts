@@ -17,6 +17,7 @@ import { chatTranscript, pageCount, pageOf, recipientsFor } from '../state/room_
 import { formatMeetingId, joinLink } from '../util/meeting_id';
 import type { AppContext } from './app_context';
 import { copyText, download, h, initials, replace } from './dom';
+import { icon } from './icons';
 import type { JoinIntent } from './join_intent';
 import { statusScreen } from './status_screen';
 
@@ -58,6 +59,13 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
   const chatList = h('ol', { class: 'chat-list', id: 'chat-list', 'aria-live': 'polite' });
   const chatInput = h('textarea', { id: 'chat-input', rows: 2, maxlength: 4096, placeholder: t('chat.placeholder'), 'aria-label': t('chat.placeholder') });
   const chatToSelect = h('select', { id: 'chat-to', 'aria-label': t('chat.to') });
+  // Enter sends, Shift+Enter starts a new line.
+  chatInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      chatInput.form?.requestSubmit();
+    }
+  });
   const room = h(
     'div',
     { class: 'room', id: 'room' },
@@ -172,7 +180,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       if (isSelf && local) video.srcObject = local;
       tile = h(
         'figure',
-        { class: 'tile', 'data-participant-id': p.participant_id, tabindex: 0 },
+        { class: 'vtile', 'data-participant-id': p.participant_id, tabindex: 0 },
         video,
         h('div', { class: 'avatar', 'aria-hidden': 'true' }),
         h('figcaption', null, h('span', { class: 'name' }), h('span', { class: 'icons' })),
@@ -191,8 +199,8 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     replace(
       icons,
       p.role !== 'participant' && h('span', { class: 'role-chip' }, t(`role.${p.role}`)),
-      p.hand_raised && h('span', { class: 'icon-hand', title: t('room.handRaised'), 'aria-label': t('room.handRaised') }, '✋'),
-      p.audio_muted && h('span', { class: 'icon-muted', title: t('room.muted'), 'aria-label': t('room.muted') }, '🔇'),
+      p.hand_raised && h('span', { class: 'icon-hand', title: t('room.handRaised'), role: 'img', 'aria-label': t('room.handRaised') }, icon('hand', 16)),
+      p.audio_muted && h('span', { class: 'icon-muted', title: t('room.muted'), role: 'img', 'aria-label': t('room.muted') }, icon('micOff', 16)),
     );
     tile.setAttribute('aria-label', [p.display_name, p.audio_muted ? t('room.muted') : '', p.hand_raised ? t('room.handRaised') : ''].filter(Boolean).join(', '));
     return tile;
@@ -210,7 +218,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       if (!share) {
         const v = h('video', { autoplay: true, muted: true, playsinline: true });
         v.srcObject = screen;
-        share = h('figure', { class: 'tile share', 'data-participant-id': 'screen:self' }, v, h('figcaption', null, h('span', { class: 'name' }, t('room.share'))));
+        share = h('figure', { class: 'vtile share', 'data-participant-id': 'screen:self' }, v, h('figcaption', null, h('span', { class: 'name' }, t('room.share'))));
         tiles.set('screen:self', share);
       }
       els.unshift(share);
@@ -229,7 +237,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     );
   }
 
-  function toolButton(id: string, icon: string, label: string, onclick: () => void, opts: { pressed?: boolean; danger?: boolean; badge?: number } = {}) {
+  function toolButton(id: string, iconName: string, label: string, onclick: () => void, opts: { pressed?: boolean; danger?: boolean; badge?: number } = {}) {
     return h(
       'button',
       {
@@ -240,7 +248,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         title: label,
         onclick,
       },
-      h('span', { class: 'tool-icon', 'aria-hidden': 'true' }, icon),
+      h('span', { class: 'tool-icon', 'aria-hidden': 'true' }, icon(iconName)),
       h('span', { class: 'tool-label' }, label),
       opts.badge ? h('span', { class: 'count', 'aria-hidden': 'true' }, opts.badge) : null,
     );
@@ -252,38 +260,38 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     const videoOff = me?.video_off ?? true;
     const hostLike = canModerate(state);
     const mayShare = hostLike || state.settings.screen_share === 'all';
-    const mayRecord = hostLike || Boolean(state.settings.allow_recording);
+    const mayRecord = hostLike || Boolean(me?.recording_allowed);
     const focused = document.activeElement?.id;
     replace(
       toolbar,
       h(
         'div',
         { class: 'tool-group' },
-        toolButton('btn-mute', muted ? '🔇' : '🎙', t(muted ? 'room.unmute' : 'room.mute'), () => void call('self.mute', { muted: !muted }), { pressed: muted }),
-        toolButton('btn-video', videoOff ? '🚫' : '📷', t(videoOff ? 'room.startVideo' : 'room.stopVideo'), () => void call('self.video', { off: !videoOff }), { pressed: videoOff }),
+        toolButton('btn-mute', muted ? 'micOff' : 'mic', t(muted ? 'room.unmute' : 'room.mute'), () => void call('self.mute', { muted: !muted }), { pressed: muted }),
+        toolButton('btn-video', videoOff ? 'videoOff' : 'video', t(videoOff ? 'room.startVideo' : 'room.stopVideo'), () => void call('self.video', { off: !videoOff }), { pressed: videoOff }),
       ),
       h(
         'div',
         { class: 'tool-group' },
-        mayShare && toolButton('btn-share', '🖥', t(screen ? 'room.stopShare' : 'room.share'), () => void toggleShare(), { pressed: Boolean(screen) }),
-        toolButton('btn-participants', '👥', t('room.participants'), () => togglePanel('participants'), {
+        mayShare && toolButton('btn-share', 'screen', t(screen ? 'room.stopShare' : 'room.share'), () => void toggleShare(), { pressed: Boolean(screen) }),
+        toolButton('btn-participants', 'users', t('room.participants'), () => togglePanel('participants'), {
           pressed: panel === 'participants',
           badge: hostLike ? state.waiting.length : 0,
         }),
-        toolButton('btn-chat', '💬', t('room.chat'), () => togglePanel('chat'), { pressed: panel === 'chat', badge: unread }),
-        toolButton('btn-hand', '✋', t(me?.hand_raised ? 'room.lowerHand' : 'room.raiseHand'), () => void call(me?.hand_raised ? 'hand.lower' : 'hand.raise'), {
+        toolButton('btn-chat', 'chat', t('room.chat'), () => togglePanel('chat'), { pressed: panel === 'chat', badge: unread }),
+        toolButton('btn-hand', 'hand', t(me?.hand_raised ? 'room.lowerHand' : 'room.raiseHand'), () => void call(me?.hand_raised ? 'hand.lower' : 'hand.raise'), {
           pressed: Boolean(me?.hand_raised),
         }),
-        mayRecord && toolButton('btn-record', '⏺', t(recorder.recording ? 'room.stopRecord' : 'room.record'), () => void toggleRecording(), { pressed: recorder.recording }),
+        mayRecord && toolButton('btn-record', 'record', t(recorder.recording ? 'room.stopRecord' : 'room.record'), () => void toggleRecording(), { pressed: recorder.recording }),
       ),
       h(
         'div',
         { class: 'tool-group' },
         selfRole(state) === 'host' &&
-          toolButton('btn-end', '⏹', t('room.end'), () => {
+          toolButton('btn-end', 'end', t('room.end'), () => {
             if (confirm(t('room.endConfirm'))) void call('meeting.end');
           }, { danger: true }),
-        toolButton('btn-leave', '↩', t('room.leave'), () => void leave(), { danger: true }),
+        toolButton('btn-leave', 'leave', t('room.leave'), () => void leave(), { danger: true }),
       ),
     );
     if (focused) document.getElementById(focused)?.focus();
@@ -310,6 +318,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     else options.push(['ask_unmute', t('people.askUnmute')]);
     if (!p.video_off) options.push(['stop_video', t('people.stopVideo')]);
     if (p.hand_raised) options.push(['lower_hand', t('people.lowerHand')]);
+    options.push(p.recording_allowed ? ['forbid_recording', t('people.forbidRecording')] : ['allow_recording', t('people.allowRecording')]);
     if (isHost && p.role !== 'host') {
       options.push(['make_host', t('people.makeHost')]);
       options.push(p.role === 'cohost' ? ['make_participant', t('people.removeCohost')] : ['make_cohost', t('people.makeCohost')]);
@@ -335,6 +344,9 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
               return void call('participant.request_unmute', { participant_id: pid });
             case 'stop_video':
               return void call('participant.mute', { participant_id: pid, kind: 'video' });
+            case 'allow_recording':
+            case 'forbid_recording':
+              return void call('participant.allow_recording', { participant_id: pid, allowed: action === 'allow_recording' });
             case 'lower_hand':
               return void call('hand.lower', { participant_id: pid });
             case 'make_host':
@@ -374,9 +386,9 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         h(
           'span',
           { class: 'person-state' },
-          p.hand_raised && h('span', { class: 'icon-hand', 'aria-label': t('room.handRaised'), title: t('room.handRaised') }, '✋'),
-          h('span', { 'aria-label': p.audio_muted ? t('room.muted') : t('room.mute'), title: p.audio_muted ? t('room.muted') : '' }, p.audio_muted ? '🔇' : '🎙'),
-          h('span', { 'aria-label': p.video_off ? t('room.videoOff') : t('room.stopVideo') }, p.video_off ? '🚫' : '📷'),
+          p.hand_raised && h('span', { class: 'icon-hand', role: 'img', 'aria-label': t('room.handRaised'), title: t('room.handRaised') }, icon('hand', 16)),
+          h('span', { class: p.audio_muted ? 'state-off' : '', role: 'img', 'aria-label': p.audio_muted ? t('room.muted') : t('prejoin.micOn'), title: p.audio_muted ? t('room.muted') : t('prejoin.micOn') }, icon(p.audio_muted ? 'micOff' : 'mic', 16)),
+          h('span', { class: p.video_off ? 'state-off' : '', role: 'img', 'aria-label': p.video_off ? t('room.videoOff') : t('prejoin.camOn'), title: p.video_off ? t('room.videoOff') : t('prejoin.camOn') }, icon(p.video_off ? 'videoOff' : 'video', 16)),
         ),
         hostLike && p.participant_id !== state.selfId && hostMenu(p),
       );
@@ -398,9 +410,8 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
             h('input', {
               type: 'checkbox',
               id: 'allow-recording',
-              checked: Boolean(state.settings.allow_recording),
-              onchange: (e: Event) =>
-                void call('meeting.update', { meeting_id: state.meetingId, settings: { allow_recording: (e.target as HTMLInputElement).checked } }),
+              checked: state.participants.some((p) => p.role === 'participant') && state.participants.every((p) => p.role !== 'participant' || p.recording_allowed),
+              onchange: (e: Event) => void call('participant.allow_recording', { participant_id: 'all', allowed: (e.target as HTMLInputElement).checked }),
             }),
             t('people.allowRecording'),
           ),
@@ -438,7 +449,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     renderChat();
     replace(
       panelBox,
-      h('h2', null, t('chat.title'), hostLike && h('button', { class: 'link', id: 'btn-save-chat', onclick: saveChat }, t('chat.save'))),
+      h('h2', null, t('chat.title'), hostLike && h('button', { class: 'link', id: 'btn-save-chat', onclick: () => void saveChat() }, t('chat.save'))),
       chatList,
       mayWrite
         ? h(
@@ -497,8 +508,18 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     chatList.scrollTop = chatList.scrollHeight;
   }
 
-  function saveChat() {
-    download(`chat-${state.meetingId}.txt`, chatTranscript(state, ctx.locale), 'text/plain;charset=utf-8');
+  async function saveChat() {
+    // The server's transcript is complete; without it, save what this page has seen.
+    let text: string | null = null;
+    if (ctx.session) {
+      try {
+        const r = await fetch(`/api/v1/meetings/${state.meetingId}/chat.txt`, { headers: { Authorization: `Bearer ${ctx.session.token}` } });
+        if (r.ok) text = await r.text();
+      } catch {
+        text = null;
+      }
+    }
+    download(`chat-${state.meetingId}.txt`, text ?? chatTranscript(state, ctx.locale), 'text/plain;charset=utf-8');
   }
 
   // -- actions ------------------------------------------------------------------
@@ -571,7 +592,8 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         if (ev === 'meeting.admitted') void loadHistory();
         if (meBefore && meAfter && !meBefore.audio_muted && meAfter.audio_muted && ev === 'participant.updated') ctx.toast(t('room.mutedByHost'));
         if (ev === 'participant.unmute_requested' || ev === 'participant.request_unmute') ctx.toast(t('room.askedToUnmute'));
-        if (ev === 'meeting.updated' && !before.settings.allow_recording && state.settings.allow_recording) ctx.toast(t('room.recordingAllowed'));
+        if (meBefore && meAfter && !meBefore.recording_allowed && meAfter.recording_allowed) ctx.toast(t('room.recordingAllowed'));
+        if (meBefore && meAfter && meBefore.recording_allowed && !meAfter.recording_allowed && recorder.recording && meAfter.role === 'participant') void toggleRecording();
         if (ev === 'chat.message' && panel !== 'chat') unread++;
         if (ev === 'chat.message' && panel === 'chat') renderChat();
         else render();

@@ -62,7 +62,6 @@ export function scheduleDialog(ctx: AppContext, existing: Meeting | null): Promi
     checks.set(key, box);
     return h('label', { class: 'check', for: `set-${key}` }, box, t(`schedule.${key}`));
   });
-  const recording = h('input', { type: 'checkbox', id: 'set-allow_recording', name: 'allow_recording', checked: Boolean(s.allow_recording) });
   const share = h(
     'select',
     { id: 'set-screen_share', name: 'screen_share' },
@@ -101,8 +100,6 @@ export function scheduleDialog(ctx: AppContext, existing: Meeting | null): Promi
             max_participants: Number(maxp.value),
           };
           for (const [key, box] of checks) (settings as Record<string, unknown>)[key] = box.checked;
-          // Only sent when the server knows the setting (or the host turned it on).
-          if (recording.checked || 'allow_recording' in (existing?.settings ?? {})) settings.allow_recording = recording.checked;
           const values: ScheduleValues = {
             topic: topic.value.trim(),
             start_at,
@@ -130,7 +127,6 @@ export function scheduleDialog(ctx: AppContext, existing: Meeting | null): Promi
         null,
         h('legend', null, t('schedule.settings')),
         toggleRows,
-        h('label', { class: 'check', for: 'set-allow_recording' }, recording, t('schedule.allow_recording')),
         h(
           'div',
           { class: 'row' },
