@@ -78,6 +78,17 @@ function postJson(origin, route, body) {
 }
 
 const password = 'Correct-Horse-42';
+
+/** Polls `probe` until it returns something other than null/undefined/false, or the deadline passes (null). */
+async function waitFor(probe, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 const unique = Date.now().toString(36);
 
 async function newUser(ctxOptions, name) {
@@ -171,6 +182,25 @@ async function main() {
   await host.locator('#people-list .person', { hasText: 'Gus Guest' }).waitFor();
   pass('host admits the waiting user and both are in the room');
 
+  step('both see each other video (framesDecoded rising)');
+  const hostPid = await host.locator('#people-list .person', { hasText: 'Hana Host' }).getAttribute('data-participant-id');
+  const guestPid = await host.locator('#people-list .person', { hasText: 'Gus Guest' }).getAttribute('data-participant-id');
+  const mediaOn = await waitFor(() => host.evaluate(() => window.parleyDiagnostics?.mediaActive()), 20_000);
+  if (mediaOn) {
+    const decoded = async (page, from) =>
+      (await page.evaluate(() => window.parleyDiagnostics.media())).filter((f) => f.participantId === from && f.kind === 'video').reduce((n, f) => n + f.framesDecoded, 0);
+    for (const [page, from] of [[host, guestPid], [guest, hostPid]]) {
+      const first = await waitFor(async () => ((await decoded(page, from)) > 0 ? decoded(page, from) : null), timeout);
+      if (first === null) throw new Error('no video frames decoded from the other participant');
+      const later = await waitFor(async () => ((await decoded(page, from)) > first ? true : null), timeout);
+      if (!later) throw new Error('decoded video frames stopped rising');
+    }
+    await host.screenshot({ path: path.join(shots, '04a-meeting-room-two-videos.png') });
+    pass('both see each other video (framesDecoded rising)');
+  } else {
+    pending('both see each other video (framesDecoded rising)', 'this server has no media plane (media.* ops unknown)');
+  }
+
   step('chat goes both ways');
   await host.locator('#btn-chat').click();
   await host.locator('#chat-input').fill('Welcome, Gus!');
@@ -202,6 +232,20 @@ async function main() {
   });
   if (guestTrackOff !== true) throw new Error(`guest microphone still live after host mute (${guestTrackOff})`);
   pass('host mute turns the guest microphone off');
+  if (mediaOn) {
+    const audioIn = async () =>
+      (await host.evaluate(() => window.parleyDiagnostics.media())).filter((f) => f.participantId === guestPid && f.kind === 'audio').reduce((n, f) => n + f.packetsReceived, 0);
+    // Stopped means: two readings two seconds apart are equal (packets in flight may still land first).
+    const stopped = await waitFor(async () => {
+      const a = await audioIn();
+      await new Promise((r) => setTimeout(r, 2000));
+      return (await audioIn()) === a ? true : null;
+    }, timeout);
+    if (!stopped) throw new Error('the guest audio still reaches the host after the host muted them');
+    pass('host mute stops the guest audio reaching the host');
+  } else {
+    pending('host mute stops the guest audio reaching the host', 'this server has no media plane (media.* ops unknown)');
+  }
 
   step('a guest without an account joins when guests are allowed');
   const anon = await newUser(ctxOptions, 'anonymous');
@@ -231,8 +275,6 @@ async function main() {
   await late.locator('[data-state="locked"]').waitFor();
   pass('locked meeting refuses a third user');
 
-  pending('both see each other video (framesDecoded rising)', 'media signaling is not in main yet');
-  pending('host mute stops the guest audio reaching the host', 'media signaling is not in main yet');
 
   step('host ends the meeting and the guest sees the ended screen');
   await host.locator('#btn-end').click();

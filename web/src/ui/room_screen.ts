@@ -1,5 +1,6 @@
 // The meeting room: video grid, toolbar, chat and participants panels, host controls, states.
 import { LocalRecorder } from '../media/local_recorder';
+import { MediaSession, type RemoteMedia } from '../media/media_session';
 import { stopStream, watchLevel } from '../media/local_media';
 import { ParleyError } from '../protocol/errors';
 import type { ChatMessage, JoinResult, Participant } from '../protocol/types';
@@ -38,6 +39,13 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
   const cleanups: (() => void)[] = [];
   const tiles = new Map<string, HTMLElement>();
   let connRef: import('../protocol/connection').Connection | null = null;
+  // Media through the server's SFU, when the server has it.
+  let media: MediaSession | null = null;
+  let activeSpeaker = '';
+  let mediaReady = false;
+  const remote = new Map<string, RemoteMedia>(); // by producer id
+  const remoteAudio = h('div', { class: 'remote-audio', hidden: true });
+  const remoteStreams = new Map<string, MediaStream>(); // by participant id or 'screen:' + id
 
   // Local tracks follow what the server says about us (mute by host, stop video by host).
   const syncLocalTracks = () => {
@@ -93,6 +101,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     banner,
     h('div', { class: 'room-body' }, h('section', { class: 'stage' }, grid, pager), panelBox),
     toolbar,
+    remoteAudio,
   );
 
   // -- server calls -----------------------------------------------------------
@@ -189,9 +198,11 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     }
     const isSelf = p.participant_id === state.selfId;
     const video = tile.querySelector('video')!;
+    const remoteStream = remoteStreams.get(p.participant_id);
+    if (!isSelf && remoteStream && video.srcObject !== remoteStream) video.srcObject = remoteStream;
     const hasVideo = !p.video_off && video.srcObject !== null && (video.srcObject as MediaStream).getVideoTracks().length > 0;
     tile.classList.toggle('no-video', !hasVideo);
-    tile.classList.toggle('speaking', isSelf && speaking && !p.audio_muted);
+    tile.classList.toggle('speaking', !p.audio_muted && (isSelf ? speaking : activeSpeaker === p.participant_id));
     tile.classList.toggle('hand', p.hand_raised);
     (tile.querySelector('.avatar') as HTMLElement).textContent = initials(p.display_name);
     (tile.querySelector('.name') as HTMLElement).textContent = isSelf ? `${p.display_name} (${t('room.you')})` : p.display_name;
@@ -223,6 +234,22 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       }
       els.unshift(share);
     } else tiles.delete('screen:self');
+    for (const [key, stream] of remoteStreams) {
+      if (!key.startsWith('screen:')) continue;
+      const owner = state.participants.find((p) => `screen:${p.participant_id}` === key);
+      let share = tiles.get(key);
+      if (!share) {
+        const v = h('video', { autoplay: true, muted: true, playsinline: true });
+        v.srcObject = stream;
+        share = h('figure', { class: 'vtile share', 'data-participant-id': key }, v, h('figcaption', null, h('span', { class: 'name' }, `${owner?.display_name ?? ''} · ${t('room.share')}`)));
+        tiles.set(key, share);
+      }
+      els.unshift(share);
+    }
+    // Only what is on this page is received.
+    const shown = new Set(visible.map((p) => p.participant_id));
+    for (const [producerId, r] of remote)
+      if (r.producer.kind === 'video' && r.producer.source === 'camera') void media?.setPaused(producerId, !shown.has(r.producer.participant_id));
     grid.dataset.count = String(Math.min(els.length, pageSize + 1));
     replace(grid, els);
     // Re-attaching a <video> pauses it in some browsers: play again.
@@ -527,15 +554,19 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     if (screen) {
       stopStream(screen);
       screen = null;
+      void media?.unpublish('screen').catch(() => {});
       render();
       return;
     }
     try {
       screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-      screen.getVideoTracks()[0]?.addEventListener('ended', () => {
+      const track = screen.getVideoTracks()[0];
+      track?.addEventListener('ended', () => {
         screen = null;
+        void media?.unpublish('screen').catch(() => {});
         render();
       });
+      if (media && track) await media.publish(track, 'screen', screen).catch((e) => ctx.toast(ctx.describe(e), 'error'));
       render();
     } catch {
       /* the user cancelled the picker */
@@ -573,9 +604,75 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     closed = true;
     if (recorder.recording) void recorder.stop().then((blob) => download(`parley-${state.meetingId}.webm`, blob, 'video/webm'));
     for (const c of cleanups) c();
+    stopMedia();
     stopStream(local);
     stopStream(screen);
   }
+
+  // -- media ----------------------------------------------------------------------
+  function stopMedia() {
+    media?.close();
+    media = null;
+    mediaReady = false;
+    remote.clear();
+    remoteStreams.clear();
+    replace(remoteAudio);
+  }
+
+  async function startMedia() {
+    if (media || closed || state.status !== 'joined' || !connRef) return;
+    const conn = connRef;
+    const session = new MediaSession((op, args) => conn.call(op, args), state.selfId, {
+      onRemoteTrack(r) {
+        remote.set(r.producer.producer_id, r);
+        const key = r.producer.source === 'screen' ? `screen:${r.producer.participant_id}` : r.producer.participant_id;
+        if (r.producer.kind === 'audio') {
+          const audio = h('audio', { autoplay: true, 'data-producer-id': r.producer.producer_id });
+          audio.srcObject = new MediaStream([r.track]);
+          remoteAudio.appendChild(audio);
+          void audio.play().catch(() => {});
+          return;
+        }
+        remoteStreams.set(key, new MediaStream([r.track]));
+        tiles.delete(key);
+        render();
+      },
+      onRemoteTrackEnded(producerId) {
+        const r = remote.get(producerId);
+        remote.delete(producerId);
+        remoteAudio.querySelector(`[data-producer-id="${producerId}"]`)?.remove();
+        if (r && r.producer.kind === 'video') {
+          const key = r.producer.source === 'screen' ? `screen:${r.producer.participant_id}` : r.producer.participant_id;
+          remoteStreams.delete(key);
+          tiles.delete(key);
+          render();
+        }
+      },
+      onActiveSpeaker(pid) {
+        activeSpeaker = pid;
+        renderGrid();
+      },
+      onTransportState() {},
+    });
+    media = session;
+    try {
+      await session.start(local);
+      mediaReady = media === session;
+    } catch (e) {
+      // A server without the media plane answers unknown_op: the meeting works without video.
+      if (media === session) {
+        session.close();
+        media = null;
+      }
+      if (!(e instanceof ParleyError && e.code === 'unknown_op')) ctx.toast(ctx.describe(e), 'error');
+    }
+  }
+
+  // A read-only window for diagnostics (and the end-to-end test): what arrives from whom.
+  (window as unknown as { parleyDiagnostics?: unknown }).parleyDiagnostics = {
+    media: () => media?.inboundFigures() ?? Promise.resolve([]),
+    mediaActive: () => mediaReady,
+  };
 
   // -- wiring ---------------------------------------------------------------------
   void (async () => {
@@ -586,7 +683,12 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       conn.onAny((data, ev) => {
         if (closed) return;
         const before = state;
+        if (ev.startsWith('media.')) {
+          media?.handleEvent(ev, data);
+          return;
+        }
         state = applyEvent(state, ev, data);
+        if (before.status !== 'joined' && state.status === 'joined') void startMedia();
         const meBefore = self(before);
         const meAfter = self(state);
         if (ev === 'meeting.admitted') void loadHistory();
@@ -618,6 +720,9 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
           const r = await conn.call<JoinResult>('meeting.join', args);
           state = { ...fromJoin(r), chat: state.chat };
           tiles.clear();
+          // The old transport died with the connection: negotiate a new one.
+          stopMedia();
+          void startMedia();
           ctx.toast(t('state.rejoined'));
           if (self(state) && intent.microphoneOn !== !self(state)!.audio_muted) void call('self.mute', { muted: !intent.microphoneOn });
           await loadHistory();
@@ -642,6 +747,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       if (me.video_off === intent.cameraOn) await call('self.video', { off: !intent.cameraOn });
     }
     await loadHistory();
+    await startMedia();
   })();
 
   if (local) cleanups.push(watchLevel(local, (level) => {
