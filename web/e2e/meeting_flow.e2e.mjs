@@ -43,11 +43,11 @@ function pending(name, why) {
   console.log(`PENDING ${name}: ${why}`);
 }
 
-function startParleyd() {
+function startParleyd(port = 0) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       parleydPath,
-      ['--port=0', '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', `--web-root=${webRoot}`, '--log-level=warn'],
+      [`--port=${port}`, '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', `--web-root=${webRoot}`, '--log-level=warn'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -265,6 +265,31 @@ async function main() {
     pending('a guest without an account joins', `this server refuses anonymous joins (${await anon.locator('#join-error').innerText()}); guest joining lands with the meetings work`);
   }
   await anon.context().close();
+
+  step('the server is killed and restarted: both pages reconnect and rejoin by themselves');
+  if (server) {
+    const port = Number(new URL(origin).port);
+    server.kill('SIGKILL');
+    await host.locator('#connection-banner:not([hidden])').waitFor();
+    await guest.locator('#connection-banner:not([hidden])').waitFor();
+    await host.screenshot({ path: path.join(shots, '06-reconnecting.png') });
+    server = (await startParleyd(port)).child;
+    await host.locator('#room #connection-banner').waitFor({ state: 'hidden' });
+    // The guest comes back into the room, or into the waiting room when the server does not resume.
+    const back = await Promise.race([
+      host.locator('#people-list .person', { hasText: 'Gus Guest' }).waitFor().then(() => 'room'),
+      host.locator('.waiting-list .person', { hasText: 'Gus Guest' }).waitFor().then(() => 'waiting'),
+    ]);
+    if (back === 'waiting') await host.locator('.waiting-list .person', { hasText: 'Gus Guest' }).getByRole('button', { name: /^Admit/ }).click();
+    await guest.locator('#room').waitFor();
+    await host.locator('#people-list .person', { hasText: 'Gus Guest' }).waitFor();
+    await host.locator('#btn-chat').click();
+    await host.locator('#chat-list .chat-message', { hasText: 'Welcome, Gus!' }).waitFor();
+    await host.locator('#btn-participants').click();
+    pass(`server restart: both rejoin by themselves (guest via ${back === 'room' ? 'resume' : 'the waiting room'}) and the chat history is back`);
+  } else {
+    pending('server restart and automatic rejoin', 'needs the server this run starts (not --origin)');
+  }
 
   step('host locks and a third user is refused');
   await host.locator('#btn-lock').click();

@@ -142,10 +142,17 @@ export class Connection {
           ready();
         })
         .catch((e: ParleyError) => {
-          this.wanted = false;
+          if (e.code === 'unauthenticated') {
+            // The token is no good: retrying cannot help; the app asks the user to sign in.
+            this.wanted = false;
+            reject?.(e);
+            ws.close(1000);
+            this.setStatus('closed');
+            return;
+          }
+          // A service still starting (unavailable, timeout): drop this socket and try again.
           reject?.(e);
           ws.close(1000);
-          this.setStatus('closed');
         });
     };
     ws.onmessage = (msg) => this.receive(msg.data);
