@@ -47,7 +47,7 @@ function startParleyd(port = 0) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       parleydPath,
-      [`--port=${port}`, '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', `--web-root=${webRoot}`, '--log-level=warn'],
+      [`--port=${port}`, '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', '--log-level=warn', ...(arg('origin') ? [] : [`--web-root=${webRoot}`])],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -108,12 +108,14 @@ async function signIn(page, origin, username, next) {
 }
 
 async function main() {
+  // --origin alone: a server someone else runs. With --parleyd too, this run starts (and
+  // restarts) that parleyd on --port and reaches it through --origin (e.g. Vite's dev proxy).
   let origin = arg('origin');
-  if (!origin) {
+  if (parleydPath) {
     step('start parleyd');
-    const started = await startParleyd();
+    const started = await startParleyd(Number(arg('port', '0')));
     server = started.child;
-    origin = started.origin;
+    origin = origin ?? started.origin;
   }
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -212,8 +214,20 @@ async function main() {
   await host.locator('#chat-list .chat-message', { hasText: 'Thanks, Hana.' }).waitFor();
   pass('chat goes both ways');
 
-  step('a raised hand shows on the host screen');
-  await guest.locator('#btn-hand').click();
+  step('every control in the room has a label');
+  for (const page of [host, guest]) {
+    const unlabeled = await page.evaluate(() =>
+      [...document.querySelectorAll('button, select, input, textarea')]
+        .filter((el) => !(el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label') || el.textContent.trim()))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    if (unlabeled.length) throw new Error(`controls without a label: ${unlabeled.join(' | ')}`);
+  }
+  pass('every control in the room has a label');
+
+  step('a raised hand (from the keyboard) shows on the host screen');
+  await guest.locator('#btn-hand').focus();
+  await guest.keyboard.press('Enter');
   await host.locator('#video-grid .vtile.hand', { hasText: 'Gus Guest' }).waitFor();
   await host.screenshot({ path: path.join(shots, '04-meeting-room-chat.png') });
   await host.locator('#btn-participants').click();
@@ -268,7 +282,7 @@ async function main() {
 
   step('the server is killed and restarted: both pages reconnect and rejoin by themselves');
   if (server) {
-    const port = Number(new URL(origin).port);
+    const port = Number(arg('port', new URL(origin).port));
     server.kill('SIGKILL');
     await host.locator('#connection-banner:not([hidden])').waitFor();
     await guest.locator('#connection-banner:not([hidden])').waitFor();

@@ -6,4 +6,6 @@ export interface JoinIntent {
   stream: MediaStream | null;
   microphoneOn: boolean;
   cameraOn: boolean;
+  /** Audio output device for the meeting, where the browser lets pages choose it. */
+  speakerId?: string;
 }

@@ -26,6 +26,8 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
   const level = h('div', { class: 'level', role: 'meter', 'aria-label': t('prejoin.testAudio'), 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('span'));
   const camSelect = h('select', { id: 'camera-select', 'aria-label': t('prejoin.camera') });
   const micSelect = h('select', { id: 'mic-select', 'aria-label': t('prejoin.microphone') });
+  const speakerSelect = h('select', { id: 'speaker-select', 'aria-label': t('prejoin.speaker') });
+  const canPickSpeaker = 'setSinkId' in HTMLMediaElement.prototype;
   const micToggle = h('button', { type: 'button', class: 'round on', id: 'prejoin-mic', 'aria-pressed': 'true' });
   const camToggle = h('button', { type: 'button', class: 'round on', id: 'prejoin-cam', 'aria-pressed': 'true' });
   const name = h('input', { id: 'join-name', name: 'display_name', maxlength: 64, required: !ctx.session, value: ctx.session?.user.display_name ?? '' });
@@ -89,6 +91,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
       };
       fill(camSelect, 'videoinput', stream.getVideoTracks()[0]?.getSettings().deviceId);
       fill(micSelect, 'audioinput', stream.getAudioTracks()[0]?.getSettings().deviceId);
+      if (canPickSpeaker) fill(speakerSelect, 'audiooutput', speakerSelect.value || undefined);
     }
   }
   camSelect.onchange = () => void open(camSelect.value, micSelect.value || undefined);
@@ -106,6 +109,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
       stream,
       microphoneOn,
       cameraOn,
+      speakerId: canPickSpeaker && speakerSelect.value ? speakerSelect.value : undefined,
     };
     try {
       const conn = await ctx.connection();
@@ -169,6 +173,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
           camSelect,
           h('label', { for: 'mic-select' }, t('prejoin.microphone')),
           micSelect,
+          canPickSpeaker && [h('label', { for: 'speaker-select' }, t('prejoin.speaker')), speakerSelect],
           h('p', { class: 'hint' }, t('prejoin.testHint')),
           level,
         ),

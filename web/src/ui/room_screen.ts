@@ -629,6 +629,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         if (r.producer.kind === 'audio') {
           const audio = h('audio', { autoplay: true, 'data-producer-id': r.producer.producer_id });
           audio.srcObject = new MediaStream([r.track]);
+          if (intent.speakerId) void (audio as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(intent.speakerId).catch(() => {});
           remoteAudio.appendChild(audio);
           void audio.play().catch(() => {});
           return;
