@@ -64,6 +64,19 @@ function startParleyd(port = 0) {
   });
 }
 
+/** Signals parleyd and resolves once it has exited (SIGKILL after 20 s if it lingers). */
+function stopServer(child, signal) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
 function postJson(origin, route, body) {
   return new Promise((resolve, reject) => {
     const client = origin.startsWith('https:') ? https : http;
@@ -283,7 +296,7 @@ async function main() {
   step('the server is killed and restarted: both pages reconnect and rejoin by themselves');
   if (server) {
     const port = Number(arg('port', new URL(origin).port));
-    server.kill('SIGKILL');
+    await stopServer(server, 'SIGKILL');
     await host.locator('#connection-banner:not([hidden])').waitFor();
     await guest.locator('#connection-banner:not([hidden])').waitFor();
     await host.screenshot({ path: path.join(shots, '06-reconnecting.png') });
@@ -347,7 +360,7 @@ try {
   }
 } finally {
   await browser?.close().catch(() => {});
-  server?.kill('SIGTERM');
+  await stopServer(server, 'SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`screenshots: ${shots}`);

@@ -31,6 +31,8 @@ let locale: Locale = pickLocale(localStorage.getItem('parley.locale'), navigator
 let conn: Connection | null = null;
 let connecting: Promise<Connection> | null = null;
 let cleanup: (() => void) | void;
+// A guest's sign-in for one meeting, kept only in this tab's memory.
+let guestToken: string | null = null;
 
 const ctx: AppContext = {
   locale,
@@ -52,7 +54,7 @@ const ctx: AppContext = {
   connection() {
     if (conn && conn.status !== 'closed') return Promise.resolve(conn);
     if (connecting) return connecting;
-    const c = new Connection({ url: webSocketUrl(location), token: () => ctx.session?.token ?? null });
+    const c = new Connection({ url: webSocketUrl(location), token: () => ctx.session?.token ?? guestToken });
     c.onStatus(showConnection);
     connecting = c
       .open()
@@ -84,6 +86,14 @@ const ctx: AppContext = {
     setTimeout(() => el.remove(), kind === 'error' ? 7000 : 4000);
   },
   pendingJoin: null,
+  async becomeGuest(meetingId, displayName) {
+    if (ctx.session) return;
+    const c = await ctx.connection();
+    if (c.user) return; // already signed in as this tab's guest
+    const r = await c.call<{ guest_token: string; user: Record<string, unknown> }>('auth.guest', { meeting_id: meetingId, display_name: displayName });
+    guestToken = r.guest_token;
+    c.user = r.user;
+  },
 };
 
 function renderHeader() {

@@ -85,6 +85,7 @@ export const en: Record<string, string> = {
   'join.continue': 'Continue',
   'join.yourName': 'Your name',
   'join.guestNote': 'You are joining as a guest.',
+  'join.guestsNotAllowed': 'This meeting is for signed-in users. Sign in to join.',
   'join.password': 'Meeting password',
   'join.passwordNeeded': 'This meeting needs a password.',
   'join.passwordWrong': 'That password is not right.',

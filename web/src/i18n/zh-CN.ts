@@ -85,6 +85,7 @@ export const zhCN: Record<string, string> = {
   'join.continue': '继续',
   'join.yourName': '你的名字',
   'join.guestNote': '你将以访客身份加入。',
+  'join.guestsNotAllowed': '该会议仅限已登录用户参加，请登录后加入。',
   'join.password': '会议密码',
   'join.passwordNeeded': '该会议需要密码。',
   'join.passwordWrong': '密码不正确。',

@@ -75,6 +75,9 @@ export interface JoinResult {
   roster: Participant[];
   settings: MeetingSettings;
   waiting?: Participant[];
+  /** Present on servers that resume a participant who reconnects (send it back on rejoin). */
+  resume_token?: string;
+  resumed?: boolean;
 }
 
 export interface ChatMessage {

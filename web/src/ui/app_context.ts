@@ -15,6 +15,11 @@ export interface AppContext {
   connection(): Promise<Connection>;
   navigate(path: string, replace?: boolean): void;
   toast(text: string, kind?: 'info' | 'error'): void;
+  /**
+   * Signs this tab's connection in as a guest of one meeting (auth.guest); the guest token then
+   * signs in again after a reconnect. Only without an account.
+   */
+  becomeGuest(meetingId: string, displayName: string): Promise<void>;
   /** A join on its way from the join/pre-join screens to the room. */
   pendingJoin: JoinIntent | null;
 }

@@ -112,6 +112,14 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
       speakerId: canPickSpeaker && speakerSelect.value ? speakerSelect.value : undefined,
     };
     try {
+      if (!ctx.session) {
+        if (!intent.displayName) {
+          error.textContent = t('join.yourName');
+          name.focus();
+          throw null;
+        }
+        await ctx.becomeGuest(meetingId, intent.displayName);
+      }
       const conn = await ctx.connection();
       const args: Record<string, unknown> = { meeting_id: meetingId };
       if (intent.password) args.password = intent.password;
@@ -123,6 +131,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
     } catch (err) {
       joinButton.disabled = false;
       joinButton.textContent = t('prejoin.join');
+      if (err === null) return;
       const code = err instanceof ParleyError ? err.code : '';
       if (code === 'bad_password') {
         const first = passwordRow.hidden;
@@ -140,9 +149,10 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
         dispose();
         stopStream(stream);
         statusScreen(ctx, root, 'ended', t('state.endedTitle'), t('error.meeting_ended'), [{ label: t('state.backHome'), run: () => ctx.navigate('/') }]);
-      } else if (code === 'unauthenticated' && !ctx.session) {
+      } else if ((code === 'unauthenticated' || code === 'forbidden') && !ctx.session) {
+        // No guests here (or a server without guest joining): an account is needed.
         error.textContent = '';
-        error.append(t('error.unauthenticated'), ' ');
+        error.append(t('join.guestsNotAllowed'), ' ');
         error.append(h('a', { href: '#', onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate(`/signin?next=/j/${meetingId}`); } }, t('nav.signIn')));
       } else if (code === 'disconnected') {
         dispose();

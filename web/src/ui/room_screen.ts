@@ -27,6 +27,7 @@ const pageSize = 9;
 export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinIntent, joined: JoinResult): () => void {
   const { t } = ctx;
   let state: MeetingState = fromJoin(joined);
+  let resumeToken = joined.resume_token;
   let panel: 'participants' | 'chat' | null = null;
   let page = 0;
   let unread = 0;
@@ -692,7 +693,10 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         if (before.status !== 'joined' && state.status === 'joined') void startMedia();
         const meBefore = self(before);
         const meAfter = self(state);
-        if (ev === 'meeting.admitted') void loadHistory();
+        if (ev === 'meeting.admitted') {
+          resumeToken = (data.resume_token as string | undefined) ?? resumeToken;
+          void loadHistory();
+        }
         if (meBefore && meAfter && !meBefore.audio_muted && meAfter.audio_muted && ev === 'participant.updated') ctx.toast(t('room.mutedByHost'));
         if (ev === 'participant.unmute_requested' || ev === 'participant.request_unmute') ctx.toast(t('room.askedToUnmute'));
         if (meBefore && meAfter && !meBefore.recording_allowed && meAfter.recording_allowed) ctx.toast(t('room.recordingAllowed'));
@@ -717,8 +721,10 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         const args: Record<string, unknown> = { meeting_id: state.meetingId };
         if (intent.password) args.password = intent.password;
         if (intent.displayName) args.display_name = intent.displayName;
+        if (resumeToken) args.resume_token = resumeToken;
         try {
           const r = await conn.call<JoinResult>('meeting.join', args);
+          resumeToken = r.resume_token ?? resumeToken;
           state = { ...fromJoin(r), chat: state.chat };
           tiles.clear();
           // The old transport died with the connection: negotiate a new one.
