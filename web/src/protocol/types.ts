@@ -62,7 +62,11 @@ export interface Participant {
   video_off: boolean;
   hand_raised: boolean;
   /** Set by the host with participant.allow_recording; absent on servers without it. */
-  recording_allowed?: boolean;
+  can_record?: boolean;
+  /** Dropped and within the grace period to come back (servers that resume). */
+  reconnecting?: boolean;
+  /** Joined with a guest token, without an account. */
+  guest?: boolean;
 }
 
 export interface JoinResult {

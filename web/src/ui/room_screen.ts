@@ -205,6 +205,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     tile.classList.toggle('no-video', !hasVideo);
     tile.classList.toggle('speaking', !p.audio_muted && (isSelf ? speaking : activeSpeaker === p.participant_id));
     tile.classList.toggle('hand', p.hand_raised);
+    tile.classList.toggle('reconnecting', Boolean(p.reconnecting));
     (tile.querySelector('.avatar') as HTMLElement).textContent = initials(p.display_name);
     (tile.querySelector('.name') as HTMLElement).textContent = isSelf ? `${p.display_name} (${t('room.you')})` : p.display_name;
     const icons = tile.querySelector('.icons') as HTMLElement;
@@ -288,7 +289,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     const videoOff = me?.video_off ?? true;
     const hostLike = canModerate(state);
     const mayShare = hostLike || state.settings.screen_share === 'all';
-    const mayRecord = hostLike || Boolean(me?.recording_allowed);
+    const mayRecord = hostLike || Boolean(me?.can_record);
     const focused = document.activeElement?.id;
     replace(
       toolbar,
@@ -346,7 +347,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     else options.push(['ask_unmute', t('people.askUnmute')]);
     if (!p.video_off) options.push(['stop_video', t('people.stopVideo')]);
     if (p.hand_raised) options.push(['lower_hand', t('people.lowerHand')]);
-    options.push(p.recording_allowed ? ['forbid_recording', t('people.forbidRecording')] : ['allow_recording', t('people.allowRecording')]);
+    options.push(p.can_record ? ['forbid_recording', t('people.forbidRecording')] : ['allow_recording', t('people.allowRecording')]);
     if (isHost && p.role !== 'host') {
       options.push(['make_host', t('people.makeHost')]);
       options.push(p.role === 'cohost' ? ['make_participant', t('people.removeCohost')] : ['make_cohost', t('people.makeCohost')]);
@@ -410,6 +411,8 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
           p.display_name,
           p.participant_id === state.selfId && ` (${t('room.you')})`,
           p.role !== 'participant' && h('span', { class: 'role-chip' }, t(`role.${p.role}`)),
+          p.guest && h('span', { class: 'role-chip guest' }, t('people.guest')),
+          p.reconnecting && h('span', { class: 'role-chip reconnecting' }, t('people.reconnecting')),
         ),
         h(
           'span',
@@ -438,7 +441,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
             h('input', {
               type: 'checkbox',
               id: 'allow-recording',
-              checked: state.participants.some((p) => p.role === 'participant') && state.participants.every((p) => p.role !== 'participant' || p.recording_allowed),
+              checked: state.participants.some((p) => p.role === 'participant') && state.participants.every((p) => p.role !== 'participant' || p.can_record),
               onchange: (e: Event) => void call('participant.allow_recording', { participant_id: 'all', allowed: (e.target as HTMLInputElement).checked }),
             }),
             t('people.allowRecording'),
@@ -698,9 +701,9 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
           void loadHistory();
         }
         if (meBefore && meAfter && !meBefore.audio_muted && meAfter.audio_muted && ev === 'participant.updated') ctx.toast(t('room.mutedByHost'));
-        if (ev === 'participant.unmute_requested' || ev === 'participant.request_unmute') ctx.toast(t('room.askedToUnmute'));
-        if (meBefore && meAfter && !meBefore.recording_allowed && meAfter.recording_allowed) ctx.toast(t('room.recordingAllowed'));
-        if (meBefore && meAfter && meBefore.recording_allowed && !meAfter.recording_allowed && recorder.recording && meAfter.role === 'participant') void toggleRecording();
+        if (ev === 'participant.unmute_requested') ctx.toast(t(data.kind === 'video' ? 'room.askedToStartVideo' : 'room.askedToUnmute'));
+        if (meBefore && meAfter && !meBefore.can_record && meAfter.can_record) ctx.toast(t('room.recordingAllowed'));
+        if (meBefore && meAfter && meBefore.can_record && !meAfter.can_record && recorder.recording && meAfter.role === 'participant') void toggleRecording();
         if (ev === 'chat.message' && panel !== 'chat') unread++;
         if (ev === 'chat.message' && panel === 'chat') renderChat();
         else render();
