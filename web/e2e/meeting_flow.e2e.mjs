@@ -327,6 +327,24 @@ async function main() {
   await late.locator('[data-state="locked"]').waitFor();
   pass('locked meeting refuses a third user');
 
+  step('a browser that blocks the camera and microphone says so on the pre-join screen');
+  // Without the fake-UI flag headless Chromium answers every permission prompt with "deny".
+  const strict = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream'],
+  });
+  try {
+    const denied = await (await strict.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' })).newPage();
+    denied.setDefaultTimeout(timeout);
+    await denied.goto(`${origin}/j/${meetingId}`);
+    await denied.locator('#device-problem[data-problem="denied"]').waitFor();
+    await denied.screenshot({ path: path.join(shots, '07-devices-blocked.png') });
+  } finally {
+    await strict.close();
+  }
+  pass('blocked camera and microphone are explained on the pre-join screen');
+
 
   step('host ends the meeting and the guest sees the ended screen');
   await host.locator('#btn-end').click();

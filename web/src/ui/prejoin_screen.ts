@@ -74,6 +74,8 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
     stream = got.stream;
     showProblem(got.problem);
     video.srcObject = stream;
+    const choice = document.getElementById('device-choice');
+    if (choice) choice.hidden = !stream;
     updateToggles();
     if (stream) {
       stopLevel = watchLevel(stream, (l) => {
@@ -178,7 +180,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
         problem,
         h(
           'div',
-          { class: 'devices' },
+          { class: 'devices', id: 'device-choice' },
           h('label', { for: 'camera-select' }, t('prejoin.camera')),
           camSelect,
           h('label', { for: 'mic-select' }, t('prejoin.microphone')),
