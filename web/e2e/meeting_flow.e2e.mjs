@@ -243,6 +243,9 @@ async function main() {
   await guest.keyboard.press('Enter');
   await host.locator('#video-grid .vtile.hand', { hasText: 'Gus Guest' }).waitFor();
   await host.screenshot({ path: path.join(shots, '04-meeting-room-chat.png') });
+  await guest.setViewportSize({ width: 390, height: 844 });
+  await guest.screenshot({ path: path.join(shots, '04b-meeting-room-phone.png') });
+  await guest.setViewportSize({ width: 1280, height: 800 });
   await host.locator('#btn-participants').click();
   await host.locator('#people-list .person', { hasText: 'Gus Guest' }).locator('span.icon-hand').first().waitFor();
   await host.screenshot({ path: path.join(shots, '05-participants-panel.png') });
@@ -356,6 +359,8 @@ async function main() {
   await host.goto(`${origin}/`);
   await host.locator('#lang-select').selectOption('zh-CN');
   await host.getByRole('heading', { name: '你好，Hana Host' }).waitFor();
+  await host.locator('.meeting-card').first().waitFor();
+  await host.screenshot({ path: path.join(shots, '08-home-zh-CN.png'), fullPage: true });
   pass('language switch to Simplified Chinese');
 
   step('sign out');

@@ -137,7 +137,8 @@ function renderHeader() {
                 ctx.navigate('/signin');
               },
             },
-            `${t('nav.signOut')} (${ctx.session.user.display_name})`,
+            t('nav.signOut'),
+            h('span', { class: 'who' }, ` (${ctx.session.user.display_name})`),
           )
         : h('a', { href: '/signin', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/signin'); } }, t('nav.signIn')),
     ),

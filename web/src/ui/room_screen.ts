@@ -296,8 +296,14 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
       h(
         'div',
         { class: 'tool-group' },
-        toolButton('btn-mute', muted ? 'micOff' : 'mic', t(muted ? 'room.unmute' : 'room.mute'), () => void call('self.mute', { muted: !muted }), { pressed: muted }),
-        toolButton('btn-video', videoOff ? 'videoOff' : 'video', t(videoOff ? 'room.startVideo' : 'room.stopVideo'), () => void call('self.video', { off: !videoOff }), { pressed: videoOff }),
+        toolButton('btn-mute', muted ? 'micOff' : 'mic', t(muted ? 'room.unmute' : 'room.mute'), () => {
+          intent.microphoneOn = muted;
+          void call('self.mute', { muted: !muted });
+        }, { pressed: muted }),
+        toolButton('btn-video', videoOff ? 'videoOff' : 'video', t(videoOff ? 'room.startVideo' : 'room.stopVideo'), () => {
+          intent.cameraOn = videoOff;
+          void call('self.video', { off: !videoOff });
+        }, { pressed: videoOff }),
       ),
       h(
         'div',
@@ -613,6 +619,20 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
     stopStream(screen);
   }
 
+  /** Brings the server in line with the microphone and camera choices of the pre-join screen. */
+  async function applyDeviceChoices() {
+    const me = self(state);
+    if (!me || state.status !== 'joined') return;
+    const hasAudio = (local?.getAudioTracks().length ?? 0) > 0;
+    const hasVideo = (local?.getVideoTracks().length ?? 0) > 0;
+    const wantMuted = !(intent.microphoneOn && hasAudio);
+    const wantVideoOff = !(intent.cameraOn && hasVideo);
+    // Unmuting may be refused (mute on entry without self-unmute): that is the host's call.
+    if (me.audio_muted !== wantMuted && (wantMuted || (state.settings.allow_unmute_self && !state.settings.mute_on_entry)))
+      await call('self.mute', { muted: wantMuted });
+    if (me.video_off !== wantVideoOff) await call('self.video', { off: wantVideoOff });
+  }
+
   // -- media ----------------------------------------------------------------------
   function stopMedia() {
     media?.close();
@@ -693,14 +713,22 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
           return;
         }
         state = applyEvent(state, ev, data);
-        if (before.status !== 'joined' && state.status === 'joined') void startMedia();
+        if (before.status !== 'joined' && state.status === 'joined') {
+          void applyDeviceChoices();
+          void startMedia();
+        }
         const meBefore = self(before);
         const meAfter = self(state);
         if (ev === 'meeting.admitted') {
           resumeToken = (data.resume_token as string | undefined) ?? resumeToken;
           void loadHistory();
         }
-        if (meBefore && meAfter && !meBefore.audio_muted && meAfter.audio_muted && ev === 'participant.updated') ctx.toast(t('room.mutedByHost'));
+        // What the server says about our microphone and camera is the choice to keep after a rejoin.
+        if (meAfter && ev === 'participant.updated') {
+          if (meBefore && !meBefore.audio_muted && meAfter.audio_muted && intent.microphoneOn) ctx.toast(t('room.mutedByHost'));
+          intent.microphoneOn = !meAfter.audio_muted;
+          intent.cameraOn = !meAfter.video_off;
+        }
         if (ev === 'participant.unmute_requested') ctx.toast(t(data.kind === 'video' ? 'room.askedToStartVideo' : 'room.askedToUnmute'));
         if (meBefore && meAfter && !meBefore.can_record && meAfter.can_record) ctx.toast(t('room.recordingAllowed'));
         if (meBefore && meAfter && meBefore.can_record && !meAfter.can_record && recorder.recording && meAfter.role === 'participant') void toggleRecording();
@@ -734,7 +762,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
           stopMedia();
           void startMedia();
           ctx.toast(t('state.rejoined'));
-          if (self(state) && intent.microphoneOn !== !self(state)!.audio_muted) void call('self.mute', { muted: !intent.microphoneOn });
+          void applyDeviceChoices();
           await loadHistory();
           render();
         } catch (e) {
@@ -750,12 +778,7 @@ export function roomScreen(ctx: AppContext, root: HTMLElement, intent: JoinInten
         }
       }),
     );
-    // Bring the server in line with the choices made before joining.
-    const me = self(state);
-    if (me && state.status === 'joined') {
-      if (me.audio_muted === intent.microphoneOn) await call('self.mute', { muted: !intent.microphoneOn });
-      if (me.video_off === intent.cameraOn) await call('self.video', { off: !intent.cameraOn });
-    }
+    await applyDeviceChoices();
     await loadHistory();
     await startMedia();
   })();
