@@ -89,3 +89,12 @@ describe('sessions and reconnecting', () => {
     expect([0, 1, 2, 3, 9].map((a) => backoffDelay(a, schedule))).toEqual([500, 1000, 2000, 2000, 2000]);
   });
 });
+
+describe('the schedule form time field', () => {
+  it('round-trips a start time through the local date-time input', async () => {
+    const { fromLocalInput, toLocalInput } = await import('../src/ui/schedule_form');
+    const start = 1_800_000_000 - (1_800_000_000 % 60);
+    expect(fromLocalInput(toLocalInput(start))).toBe(start);
+    expect(fromLocalInput('not a date')).toBe(0);
+  });
+});
