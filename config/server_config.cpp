@@ -17,7 +17,8 @@ const std::vector<std::string>& environment_options() {
     "port", "bind", "tls-cert", "tls-key", "io-threads", "max-connections", "http-max-body",
     "ws-max-frame", "ws-outbound-limit", "ws-idle-timeout", "ws-ops-per-second", "ws-ops-burst",
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
-    "argon2-ops", "argon2-mem-kib", "log-level", "config-file"};
+    "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
+    "web-root"};
   return names;
 }
 
@@ -54,6 +55,8 @@ server_config::server_config() {
     .add(argon2_ops, "argon2-ops", "Argon2id passes per password hash")
     .add(argon2_mem_kib, "argon2-mem-kib", "Argon2id memory per password hash in KiB")
     .add(log_level, "log-level", "trace, debug, info, warn, error or off");
+  opt_group{custom_options_, "global"}.add(
+    web_root, "web-root", "folder of the built web client served at / (default: this build's web/dist)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
   set("scheduler.policy", caf::atom("sharing"));
 }

@@ -11,6 +11,11 @@ if [ "${1:-}" = "--test" ]; then
   # Sanitizer and fuzzing builds use clang's runtime.
   packages+=(clang libclang-rt-14-dev)
 fi
+# The web client is built with Node.js and npm; its end-to-end test drives Debian's Chromium.
+packages+=(nodejs)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,6 +23,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm; NodeSource's includes it.
+if ! command -v npm > /dev/null; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
