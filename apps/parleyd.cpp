@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -159,6 +160,9 @@ int main(int argc, char** argv) {
   edge.ws_max_frame = cfg.ws_max_frame;
   edge.ws_outbound_limit = cfg.ws_outbound_limit;
   edge.ws_idle_timeout = std::chrono::seconds{cfg.ws_idle_timeout};
+  edge.web_root = cfg.web_root;
+  if (std::error_code ec; !std::filesystem::is_regular_file(std::filesystem::path{cfg.web_root} / "index.html", ec))
+    log->warn("no web client in {} (run scripts/build-web.sh or pass --web-root); pages answer 404", cfg.web_root);
 
   telemetry::metrics_registry registry;
   telemetry::node_metrics metrics{registry};

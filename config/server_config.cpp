@@ -19,7 +19,7 @@ const std::vector<std::string>& environment_options() {
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
-    "media-port", "media-address", "media-workers"};
+    "media-port", "media-address", "media-workers", "web-root"};
   return names;
 }
 
@@ -64,6 +64,8 @@ server_config::server_config() {
     .add(media_port, "media-port", "UDP port of the first media worker (worker i uses port+i; 0: any free port)")
     .add(media_address, "media-address", "IP address the media workers bind and announce to clients")
     .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)");
+  opt_group{custom_options_, "global"}.add(
+    web_root, "web-root", "folder of the built web client served at / (default: this build's web/dist)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
   set("scheduler.policy", caf::atom("sharing"));
 }

@@ -49,6 +49,9 @@ public:
 
   // -- diagnostics -----------------------------------------------------------
   std::string log_level = "info";
+
+  // -- web client ------------------------------------------------------------
+  std::string web_root = PARLEY_DEFAULT_WEB_ROOT;
 };
 
 /// Parses the command line after merging PARLEY_<NAME> environment variables in front of it

@@ -22,6 +22,8 @@ struct edge_settings {
   std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds http_idle_timeout{30};
   std::chrono::seconds shutdown_grace{5};
+  /// The built web client served at `/`.
+  std::string web_root;
 };
 
 } // namespace parley::net

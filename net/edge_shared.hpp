@@ -10,6 +10,7 @@
 #include "net/connection_registry.hpp"
 #include "net/edge_settings.hpp"
 #include "net/rest_api.hpp"
+#include "net/static_site.hpp"
 #include "telemetry/node_metrics.hpp"
 
 namespace caf {
@@ -22,7 +23,7 @@ struct edge_shared {
   edge_shared(caf::actor_system& sys, std::shared_ptr<const actors::node_context> node, edge_settings s,
               boost::asio::ssl::context tls)
     : system(sys), ctx(std::move(node)), settings(std::move(s)), ssl(std::move(tls)), rest(sys, ctx),
-      metrics(*ctx->metrics) {}
+      metrics(*ctx->metrics), web(settings.web_root) {}
 
   caf::actor_system& system;
   std::shared_ptr<const actors::node_context> ctx;
@@ -32,6 +33,7 @@ struct edge_shared {
   telemetry::node_metrics& metrics;
   connection_registry connections;
   std::atomic<bool> shutting_down{false};
+  static_site web;
 };
 
 /// Holds one connection's place in the cap and the registry; released when the last owner goes.

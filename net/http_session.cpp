@@ -117,6 +117,12 @@ void http_session::on_read(beast::error_code ec, size_t) {
     ws->run(std::move(request));
     return;
   }
+  if (!static_site::is_api_path(target.substr(0, target.find('?')))) {
+    auto keep_alive = request.keep_alive() && !shared.shutting_down;
+    auto method = request.method_string();
+    send(shared.web.serve(std::string_view{method.data(), method.size()}, target), request.version(), keep_alive, started);
+    return;
+  }
   http_request_view view;
   view.method = std::string{request.method_string()};
   view.target = std::move(target);

@@ -13,6 +13,11 @@ if [ "${1:-}" = "--test" ]; then
   # Real-browser WebRTC tests: Debian's Chromium (never a downloaded browser) and node/npm.
   packages+=(chromium nodejs npm)
 fi
+# The web client is built with Node.js and npm; its end-to-end test drives Debian's Chromium.
+packages+=(nodejs)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +25,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm; NodeSource's includes it.
+if ! command -v npm > /dev/null; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
