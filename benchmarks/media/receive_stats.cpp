@@ -18,12 +18,12 @@ void receive_stats::on_packet(uint16_t sequence, bool starts_keyframe) noexcept 
   } else {
     highest_ = extended;
   }
+  ++total_received_;
   if (!window_first_)
     window_first_ = extended;
   else if (extended < *window_first_)
-    window_first_ = extended;
+    return;  // sent before the window began: neither expected nor counted in it
   ++received_;
-  ++total_received_;
   if (starts_keyframe)
     ++keyframes_;
 }
