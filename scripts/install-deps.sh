@@ -18,6 +18,12 @@ packages+=(nodejs)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)
 fi
+if [ "${1:-}" = "--bench" ]; then
+  # Optional, for benchmarks/run_media.sh only (never the CI test path): Janus is the anchor
+  # of the media benchmark; curl waits for its HTTP API; ip and unshare make the benchmark's
+  # private network namespace.
+  packages+=(janus curl iproute2 util-linux)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
