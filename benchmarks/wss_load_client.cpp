@@ -90,6 +90,8 @@ struct exchange_state : std::enable_shared_from_this<exchange_state> {
   std::vector<std::shared_ptr<connection>> targets;
   std::vector<frame> requests;
   std::vector<frame> replies;
+  std::vector<std::chrono::steady_clock::time_point> sent_at;
+  std::vector<double> round_trip_us;
   std::shared_ptr<window> jobs;
   std::atomic<bool> cancelled{false};
 };
@@ -118,6 +120,8 @@ struct connection : std::enable_shared_from_this<connection> {
 
   connection(asio::io_context& ioc, ssl::context& tls) : ws(ioc.get_executor(), tls) {}
 
+  size_t index = 0;                                         // in the pool
+  const wss_load_client::frame_observer* observer = nullptr; // events, when set
   websocket::stream<tls_stream> ws;
   beast::flat_buffer buffer;
   bool broken = false;
@@ -189,6 +193,22 @@ struct connection : std::enable_shared_from_this<connection> {
     });
   }
 
+  /// Frames from send_on, written one at a time (a WebSocket allows one write in flight).
+  std::deque<frame> outbox;
+
+  void write_outbox() {
+    ws.async_write(asio::buffer(outbox.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->outbox.clear();
+        self->fail();
+        return;
+      }
+      self->outbox.pop_front();
+      if (!self->outbox.empty())
+        self->write_outbox();
+    });
+  }
+
   void on_read(beast::error_code ec) {
     if (ec) {
       fail();
@@ -211,16 +231,23 @@ struct connection : std::enable_shared_from_this<connection> {
       auto state = std::move(exchange);
       {
         std::lock_guard guard{state->mutex};
+        state->round_trip_us[slot] =
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - state->sent_at[slot]).count();
         state->replies[slot] = take_message();
       }
       state->jobs->finish();
       break;
     }
     case mode::idle:
-      if (stream)
+      if (stream) {
         (*stream)(index, take_message());
-      else
-        buffer.consume(buffer.size()); // an unsolicited frame (an event): not what we measure
+        break;
+      }
+      if (observer && *observer) {
+        auto data = buffer.cdata();
+        (*observer)(index, static_cast<const uint8_t*>(data.data()), data.size(), std::chrono::steady_clock::now());
+      }
+      buffer.consume(buffer.size()); // an unsolicited frame (an event)
       break;
     }
     read_next();
@@ -290,6 +317,7 @@ struct wss_load_client::impl {
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<connection>> connections;
   size_t next_ioc = 0;
+  wss_load_client::frame_observer observer;
 };
 
 wss_load_client::wss_load_client(size_t threads) : impl_(std::make_unique<impl>(threads)) {
@@ -299,6 +327,21 @@ wss_load_client::~wss_load_client() = default;
 
 size_t wss_load_client::size() const {
   return impl_->connections.size();
+}
+
+void wss_load_client::observe(frame_observer observer) {
+  impl_->observer = std::move(observer);
+}
+
+void wss_load_client::send_on(size_t i, frame bytes) {
+  auto c = impl_->connections.at(i);
+  asio::post(c->ws.get_executor(), [c, bytes = std::move(bytes)]() mutable {
+    if (c->broken)
+      return;
+    c->outbox.push_back(std::move(bytes));
+    if (c->outbox.size() == 1)
+      c->write_outbox();
+  });
 }
 
 size_t wss_load_client::connect(const std::string& host, uint16_t port, size_t count, size_t in_flight,
@@ -323,6 +366,7 @@ size_t wss_load_client::connect(const std::string& host, uint16_t port, size_t c
     home = &d.next_context();
   jobs->start = [&, jobs_raw = jobs.get()](size_t i) {
     fresh[i] = std::make_shared<connection>(*homes[i], d.tls);
+    fresh[i]->observer = &d.observer;
     asio::post(fresh[i]->ws.get_executor(), [&, i, jobs_raw] {
       fresh[i]->open(endpoint, host_port, [&, i, jobs_raw](beast::error_code ec) {
         if (ec) {
@@ -343,6 +387,7 @@ size_t wss_load_client::connect(const std::string& host, uint16_t port, size_t c
   size_t ok = 0;
   for (size_t i = 0; i < count; ++i)
     if (opened[i]) {
+      fresh[i]->index = d.connections.size(); // set before the connection sees its first exchange
       d.connections.push_back(std::move(fresh[i]));
       ++ok;
     }
@@ -351,10 +396,13 @@ size_t wss_load_client::connect(const std::string& host, uint16_t port, size_t c
 }
 
 std::vector<frame> wss_load_client::exchange(const std::vector<size_t>& which, const std::function<frame(size_t)>& frame_of,
-                                             size_t in_flight, std::chrono::milliseconds timeout) {
+                                             size_t in_flight, std::chrono::milliseconds timeout,
+                                             std::vector<double>* round_trip_us) {
   auto& d = *impl_;
   auto state = std::make_shared<exchange_state>();
   state->replies.resize(which.size());
+  state->sent_at.resize(which.size());
+  state->round_trip_us.resize(which.size());
   for (auto i : which) {
     state->targets.push_back(d.connections.at(i));
     state->requests.push_back(frame_of(i));
@@ -378,6 +426,10 @@ std::vector<frame> wss_load_client::exchange(const std::vector<size_t>& which, c
       c->what = connection::mode::exchange;
       c->slot = job;
       c->exchange = state;
+      {
+        std::lock_guard guard{state->mutex};
+        state->sent_at[job] = std::chrono::steady_clock::now();
+      }
       c->send(state->requests[job]);
     });
   };
@@ -388,6 +440,8 @@ std::vector<frame> wss_load_client::exchange(const std::vector<size_t>& which, c
   }
   state->cancelled = true;
   std::lock_guard guard{state->mutex};
+  if (round_trip_us)
+    *round_trip_us = state->round_trip_us;
   return state->replies;
 }
 

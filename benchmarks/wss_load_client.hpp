@@ -47,10 +47,21 @@ public:
   /// Open connections so far.
   size_t size() const;
 
+  /// Called for every frame a connection receives outside an exchange or loop (events, and replies
+  /// to send_on), on that connection's I/O thread: (connection index, bytes, size, arrival time).
+  /// Set it before connect(); connections of different indexes may call it concurrently.
+  using frame_observer = std::function<void(size_t, const uint8_t*, size_t, std::chrono::steady_clock::time_point)>;
+  void observe(frame_observer observer);
+
+  /// Sends one frame on connection `i` without waiting; what comes back goes to the observer.
+  void send_on(size_t i, frame bytes);
+
   /// Sends `frame_of(i)` on connection `i` for every `i` in `which`, at most `in_flight`
   /// outstanding, and returns the first reply of each (empty: none before the deadline).
+  /// With `round_trip_us`, also the time from each send to its first reply (0: none).
   std::vector<frame> exchange(const std::vector<size_t>& which, const std::function<frame(size_t)>& frame_of,
-                              size_t in_flight, std::chrono::milliseconds timeout);
+                              size_t in_flight, std::chrono::milliseconds timeout,
+                              std::vector<double>* round_trip_us = nullptr);
 
   /// Every connection keeps exactly one `request` in flight: it sends the next one when the
   /// reply to the last one arrives. Counts replies in the window after `warmup`.

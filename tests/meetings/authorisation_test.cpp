@@ -14,7 +14,7 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
   auto outsider = sign_in(server, "out");
   ws_client anonymous(server.host(), server.port());
 
-  const auto meeting_a = create_meeting(host.ws, {{"join_before_host", true}});
+  const auto meeting_a = create_meeting(host.ws, {{"join_before_host", true}, {"guests_allowed", true}});
   const auto meeting_b = create_meeting(other_host.ws, {{"join_before_host", true}});
   const auto host_pid = join(host.ws, meeting_a)["participant_id"].get<std::string>();
   const auto pa = join(member_a.ws, meeting_a)["participant_id"].get<std::string>();
@@ -24,6 +24,11 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
   // Someone waits in meeting A's waiting room, so admit/deny have a real target.
   ok(host.ws, "meeting.update", {{"meeting_id", meeting_a}, {"settings", {{"waiting_room", true}}}});
   const auto pw = join(waiting_user.ws, meeting_a)["participant_id"].get<std::string>();
+
+  // A guest of meeting A.
+  ws_client guest(server.host(), server.port());
+  ok(guest, "auth.guest", {{"meeting_id", meeting_a}, {"display_name", "Guest"}});
+  join(guest, meeting_a); // waits in the waiting room like anyone else
 
   const std::vector<std::pair<std::string, nlohmann::json>> host_ops{
     {"meeting.lock", {{"locked", true}}},
@@ -37,6 +42,11 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
     {"participant.set_role", {{"participant_id", pa}, {"role", "host"}}},
     {"hand.lower", {{"participant_id", host_pid}}},
     {"hand.lower", {{"participant_id", "all"}}},
+    {"participant.kick", {{"participant_id", "all"}}},
+    {"participant.request_unmute", {{"participant_id", pa}}},
+    {"participant.allow_recording", {{"participant_id", "all"}, {"allowed", true}}},
+    {"participant.rename", {{"participant_id", host_pid}, {"display_name", "Renamed"}}},
+    {"meeting.pause_share", {{"paused", true}}},
     {"meeting.end", nlohmann::json::object()},
   };
   for (const auto& [op, args] : host_ops) {
@@ -45,6 +55,7 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
     refused(member_b.ws, op, args, "forbidden");
     refused(outsider.ws, op, args, "forbidden");
     refused(waiting_user.ws, op, args, "forbidden");
+    refused(guest, op, args, "forbidden");
     refused(anonymous, op, args, "unauthenticated");
   }
   for (const auto& [op, args] : std::vector<std::pair<std::string, nlohmann::json>>{
@@ -54,8 +65,14 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
     INFO(op);
     refused(member_a.ws, op, args, "forbidden");
     refused(other_host.ws, op, args, "forbidden");
+    refused(guest, op, args, "forbidden");
     refused(anonymous, op, args, "unauthenticated");
   }
+  https_client http(server.host(), server.port());
+  const auto chat_path = "/api/v1/meetings/" + meeting_a + "/chat.txt";
+  CHECK(has_error(http.get(chat_path, {bearer(member_a.token)}), "forbidden"));
+  CHECK(has_error(http.get(chat_path, {bearer(other_host.token)}), "forbidden"));
+  CHECK(has_error(http.get(chat_path), "unauthenticated"));
   for (auto op : {"meeting.create", "meeting.list", "meeting.join", "user.pmi.get", "user.pmi.set", "chat.send",
                   "chat.history", "self.mute", "hand.raise", "meeting.leave"})
     refused(anonymous, op, nlohmann::json::object(), "unauthenticated");
@@ -67,17 +84,21 @@ TEST_CASE("host ops are refused to everyone but hosts, and change nothing", "[me
   ok(host.ws, "meeting.admit_all");
   auto admitted = wait_event(newcomer.ws, "meeting.admitted");
   CHECK(admitted["locked"] == false);
+  CHECK(admitted["share_paused"] == false);
   bool saw_member = false;
   for (const auto& p : admitted["roster"]) {
     CHECK(p["audio_muted"] == false);
+    CHECK(p["can_record"] == false);
+    CHECK(p["display_name"] != "Renamed");
     if (p["participant_id"] == pa) {
+
       saw_member = true;
       CHECK(p["role"] == "participant");
       CHECK(p["hand_raised"] == true);
     }
   }
   CHECK(saw_member);
-  CHECK(admitted["roster"].size() == 4); // host, member, the waiting user, newcomer
+  CHECK(admitted["roster"].size() == 5); // host, member, the waiting user, the guest, newcomer
   auto settings = ok(host.ws, "meeting.get", {{"meeting_id", meeting_a}})["meeting"]["settings"];
   CHECK(settings["chat"] == "everyone");
 }

@@ -75,6 +75,39 @@ inline nlohmann::json wait_event(ws_client& ws, std::string_view name,
   }
 }
 
+/// Reads frames until event `name` arrives whose data satisfies `accept` (skipping others).
+template <class Predicate>
+nlohmann::json wait_event_where(ws_client& ws, std::string_view name, Predicate accept,
+                                std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      FAIL("no matching " << name << " event in time");
+    auto frame = ws.next(left);
+    if (frame.what != ws_frame::kind::message)
+      FAIL("connection ended while waiting for " << name << ": " << frame.error);
+    if (frame.value.contains("ev") && frame.value["ev"] == name && accept(frame.value["data"]))
+      return frame.value["data"];
+  }
+}
+
+/// Server options with a short reconnect grace period (ms).
+inline parleyd_options grace_options(int grace_ms) {
+  auto options = meeting_server_options();
+  options.args.push_back("--meeting-reconnect-grace-ms=" + std::to_string(grace_ms));
+  return options;
+}
+
+/// The participant with this id in a roster array (fails the test if absent).
+inline nlohmann::json in_roster(const nlohmann::json& roster, const nlohmann::json& participant_id) {
+  for (const auto& p : roster)
+    if (p["participant_id"] == participant_id)
+      return p;
+  FAIL("participant " << participant_id << " is not in the roster " << roster.dump());
+  return {};
+}
+
 /// Creates a meeting as `host`; returns its id.
 inline std::string create_meeting(ws_client& host, const nlohmann::json& settings = nlohmann::json::object(),
                                   const nlohmann::json& extra = nlohmann::json::object()) {

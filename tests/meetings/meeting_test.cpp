@@ -159,12 +159,13 @@ TEST_CASE("lock, password, kick with ban, capacity and end", "[meetings][control
   CHECK(wait_event(newcomer.ws, "participant.left")["participant_id"] == guest_pid);
   refused(guest.ws, "meeting.join", {{"meeting_id", id}, {"password", "open-sesame"}}, "banned");
 
-  // Leaving frees the seat; a dropped connection leaves too.
+  // Leaving frees the seat; a dropped connection keeps it while "reconnecting".
   ok(newcomer.ws, "meeting.leave");
   const auto third_pid = join(third.ws, id, {{"password", "open-sesame"}})["participant_id"];
   third.ws.close();
-  while (wait_event(host.ws, "participant.left")["participant_id"] != third_pid) {
-  }
+  wait_event_where(host.ws, "participant.updated", [&](const nlohmann::json& d) {
+    return d["participant"]["participant_id"] == third_pid && d["participant"]["reconnecting"] == true;
+  });
 
   join(newcomer.ws, id, {{"password", "open-sesame"}});
   ok(host.ws, "meeting.end");
