@@ -10,14 +10,11 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   # Sanitizer and fuzzing builds use clang's runtime.
   packages+=(clang libclang-rt-14-dev)
-  # Real-browser WebRTC tests: Debian's Chromium (never a downloaded browser) and node/npm.
-  packages+=(chromium nodejs npm)
-fi
-# The web client is built with Node.js and npm; its end-to-end test drives Debian's Chromium.
-packages+=(nodejs)
-if [ "${1:-}" = "--test" ]; then
+  # Real-browser tests (web client, WebRTC interop) drive Debian's Chromium, never a downloaded one.
   packages+=(chromium)
 fi
+# The web client is built with Node.js and npm.
+packages+=(nodejs)
 if [ "${1:-}" = "--bench" ]; then
   # Optional, for benchmarks/run_media.sh only (never the CI test path): Janus is the anchor
   # of the media benchmark; curl waits for its HTTP API; ip and unshare make the benchmark's
