@@ -45,7 +45,7 @@ TEST_CASE("each registered message type round-trips through the binary serialize
     caf::make_message(actors::login_grant{"token", 99, profile}),
     caf::make_message(meetings::meeting_settings{}),
     caf::make_message(meetings::meeting_record{12345678901, "Standup", 42, 0, 30, "", {}, 1, 2, 0, 3}),
-    caf::make_message(actors::join_request{7, profile, "Alice", true, "secret"}),
+    caf::make_message(actors::join_request{7, profile, "Alice", true, "secret", "resume-token", false, "127.0.0.1"}),
     caf::make_message(actors::meeting_command{"participant.kick", 7, 8, false, true, "", 0, 0}),
     caf::make_message(actors::im_command{"im.send", 11, 42, "text", "hi 👋", "c-1", 0, 0, 0, {7, 8}, false, "", ""}),
   };
