@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,7 +27,9 @@ std::unique_ptr<child_process> start_parleyd(const std::string& binary, const st
 }
 
 std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error) {
-  const std::string username = "bench-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000);
+  static std::atomic<unsigned> accounts_made{0};  // one process may sign up several users
+  const std::string username = "bench-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000) +
+                               "-" + std::to_string(accounts_made++);
   const std::string password = "Bench-Pass-2024!";
   nlohmann::json account{{"username", username}, {"password", password}, {"display_name", "Benchmark"}};
   auto registered = https_post(host, port, "/api/v1/auth/register", account.dump());

@@ -132,8 +132,7 @@ struct connection : std::enable_shared_from_this<connection> {
   std::atomic<uint64_t> replies{0};
   // Streaming mode: unsolicited frames go to `stream`; posted frames wait in `outbox`.
   std::shared_ptr<const std::function<void(size_t, const frame&)>> stream;
-  size_t index = 0;
-  std::deque<frame> outbox;
+  std::deque<frame> outbox; // frames from send_on and streaming, one write in flight
   bool writing = false;
 
   void queue(frame bytes) {
@@ -190,22 +189,6 @@ struct connection : std::enable_shared_from_this<connection> {
     ws.async_write(asio::buffer(bytes), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec)
         self->fail();
-    });
-  }
-
-  /// Frames from send_on, written one at a time (a WebSocket allows one write in flight).
-  std::deque<frame> outbox;
-
-  void write_outbox() {
-    ws.async_write(asio::buffer(outbox.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) {
-        self->outbox.clear();
-        self->fail();
-        return;
-      }
-      self->outbox.pop_front();
-      if (!self->outbox.empty())
-        self->write_outbox();
     });
   }
 
@@ -338,9 +321,7 @@ void wss_load_client::send_on(size_t i, frame bytes) {
   asio::post(c->ws.get_executor(), [c, bytes = std::move(bytes)]() mutable {
     if (c->broken)
       return;
-    c->outbox.push_back(std::move(bytes));
-    if (c->outbox.size() == 1)
-      c->write_outbox();
+    c->queue(std::move(bytes));
   });
 }
 
