@@ -1,4 +1,6 @@
 // The web client's files served by parleyd at `/`: types, caching, client routes, and no way out of the root.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,7 +15,8 @@ namespace {
 /// A folder shaped like a Vite build (index.html, hashed assets) with a secret file beside it.
 struct web_folder {
   web_folder() {
-    base = fs::temp_directory_path() / ("parley-web-" + unique_username("root"));
+    // One folder per process: CTest runs the cases of this file in parallel processes.
+    base = fs::temp_directory_path() / ("parley-web-" + std::to_string(::getpid()) + "-" + unique_username("root"));
     root = base / "dist";
     fs::create_directories(root / "assets");
     write(root / "index.html", "<!doctype html><title>Parley</title><div id=app></div>");

@@ -37,7 +37,7 @@ const std::vector<std::string> video_extensions = {
 
 }  // namespace
 
-TEST_CASE("answer to the simulcast offer: ICE-lite, passive, Opus and VP8+RTX, recv q;h;f", "[sdp]") {
+TEST_CASE("answer to the simulcast offer: ICE-lite, passive, Opus and VP8+RTX, recv q, h and f", "[sdp]") {
   const auto offer = sdp_session::parse(read_text("sdp/chromium156-offer-audio-video-simulcast-qhf.sdp"));
   REQUIRE(offer.ok());
   std::vector<sdp_media_choice> choices(2);

@@ -114,7 +114,7 @@ TEST_CASE("host passes to a co-host, else the longest-present participant, and t
   CHECK(join(host.ws, id)["role"] == "host"); // the host skips the lock
 }
 
-TEST_CASE("the host saves the chat as text; deleting the meeting deletes its chat", "[meetings][chat][export]") {
+TEST_CASE("the host saves the chat as text, and deleting the meeting deletes its chat", "[meetings][chat][export]") {
   parleyd_process server(meeting_server_options());
   auto host = sign_in(server, "host");
   auto ann = sign_in(server, "ann");

@@ -18,7 +18,7 @@ std::string chromium_offer() {
 
 } // namespace
 
-TEST_CASE("media ops need a joined participant; a published track is answered and announced",
+TEST_CASE("media ops need a joined participant, and a published track is answered and announced",
           "[meetings][media]") {
   parleyd_process server(meeting_server_options());
   auto host = sign_in(server, "mh");

@@ -49,7 +49,7 @@ TEST_CASE("a 1:1 conversation is one per pair and delivers text with emoji both 
           "bad_request");
 }
 
-TEST_CASE("groups: the owner renames and manages members; members leave", "[messaging][group]") {
+TEST_CASE("groups: the owner renames and manages members, and members leave", "[messaging][group]") {
   parleyd_process server(meeting_server_options());
   auto ann = sign_in(server, "ann");
   auto ben = sign_in(server, "ben");

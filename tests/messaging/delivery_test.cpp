@@ -50,7 +50,7 @@ TEST_CASE("every device gets every message, and an offline device catches up by 
   CHECK(ok(phone, "im.sync", {{"conversation_id", id}, {"after_seq", missed.back()}})["messages"].empty());
 }
 
-TEST_CASE("read receipts clear unread counts and reach the other side; typing is never stored",
+TEST_CASE("read receipts clear unread counts and reach the other side, and typing is never stored",
           "[messaging][receipts][typing]") {
   parleyd_process server(meeting_server_options());
   auto ann = sign_in(server, "ann");
@@ -81,7 +81,7 @@ TEST_CASE("read receipts clear unread counts and reach the other side; typing is
   CHECK(whole_history(ben.ws, id).size() == 2); // typing left no trace
 }
 
-TEST_CASE("senders edit and delete their own messages; deletes leave a tombstone", "[messaging][edit]") {
+TEST_CASE("senders edit and delete their own messages, and deletes leave a tombstone", "[messaging][edit]") {
   parleyd_process server(meeting_server_options());
   auto ann = sign_in(server, "ann");
   auto ben = sign_in(server, "ben");

@@ -86,7 +86,7 @@ TEST_CASE("entry is refused in a fixed order: ended, banned, password, lock, cap
   CHECK(m.check_entry(host_user, std::nullopt)->code == error_code::meeting_ended);
 }
 
-TEST_CASE("controls belong to hosts and co-hosts; host passes on and is reclaimed", "[meetings]") {
+TEST_CASE("controls belong to hosts and co-hosts, and host passes on and is reclaimed", "[meetings]") {
   meeting_settings s;
   s.join_before_host = true;
   live_meeting m{record_with(s)};
