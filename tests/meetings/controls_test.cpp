@@ -218,7 +218,8 @@ TEST_CASE("in big meetings roster changes come in batches and every roster ends 
   auto host = sign_in(server, "host");
   const auto id = create_meeting(host.ws, {{"join_before_host", true}});
   std::map<std::string, nlohmann::json> host_view;
-  for (const auto& p : join(host.ws, id)["roster"])
+  const auto host_joined = join(host.ws, id); // keep the result alive while reading its roster
+  for (const auto& p : host_joined["roster"])
     host_view[p["participant_id"].get<std::string>()] = p;
   std::vector<member> people;
   std::vector<std::string> pids;
