@@ -17,6 +17,7 @@
 
 #include "benchmarks/bench_support.hpp"
 #include "benchmarks/parleyd_client.hpp"
+#include "protocol/envelope.hpp"
 
 #ifndef PARLEY_BENCH_PARLEYD
 #define PARLEY_BENCH_PARLEYD "parleyd"
@@ -61,23 +62,6 @@ frame request(std::string_view op, uint64_t id, uint32_t arg_count, PackArgs pac
   pk.pack_map(arg_count);
   pack_args(pk);
   return frame(buffer.data(), buffer.data() + buffer.size());
-}
-
-const msgpack::object* field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP)
-    return nullptr;
-  for (uint32_t i = 0; i < map.via.map.size; ++i) {
-    const auto& kv = map.via.map.ptr[i];
-    if (kv.key.type == msgpack::type::STR && std::string_view{kv.key.via.str.ptr, kv.key.via.str.size} == key)
-      return &kv.val;
-  }
-  return nullptr;
-}
-
-std::string text_of(const msgpack::object* o) {
-  if (!o || o->type != msgpack::type::STR)
-    return {};
-  return std::string{o->via.str.ptr, o->via.str.size};
 }
 
 uint64_t pid_of(const msgpack::object* o) {
@@ -150,15 +134,15 @@ int main(int argc, char** argv) {
       return;
     }
     const auto& root = handle.get();
-    auto ev = text_of(field(root, "ev"));
-    const auto* d = field(root, "data");
+    auto ev = text_of(parley::protocol::find_field(root, "ev"));
+    const auto* d = parley::protocol::find_field(root, "data");
     if (ev.empty()) {
-      if (i == 0 && field(root, "re"))
+      if (i == 0 && parley::protocol::find_field(root, "re"))
         chat_acks.fetch_add(1, std::memory_order_relaxed);
       return;
     }
     if (ev == "chat.message") {
-      auto text = text_of(field(*d, "text"));
+      auto text = text_of(parley::protocol::find_field(*d, "text"));
       auto k = static_cast<size_t>(std::strtoull(text.c_str() + 1, nullptr, 10));
       if (k < chat.size()) {
         chat[k].deliveries.fetch_add(1, std::memory_order_relaxed);
@@ -171,14 +155,14 @@ int main(int argc, char** argv) {
     }
     std::lock_guard guard{view.mutex};
     if (ev == "participant.joined")
-      view.joined.insert(pid_of(field(*field(*d, "participant"), "participant_id")));
+      view.joined.insert(pid_of(parley::protocol::find_field(*parley::protocol::find_field(*d, "participant"), "participant_id")));
     else if (ev == "participant.left")
-      view.left.insert(pid_of(field(*d, "participant_id")));
+      view.left.insert(pid_of(parley::protocol::find_field(*d, "participant_id")));
     else if (ev == "roster.changed") {
-      if (auto* list = field(*d, "joined"); list && list->type == msgpack::type::ARRAY)
+      if (auto* list = parley::protocol::find_field(*d, "joined"); list && list->type == msgpack::type::ARRAY)
         for (uint32_t j = 0; j < list->via.array.size; ++j)
-          view.joined.insert(pid_of(field(list->via.array.ptr[j], "participant_id")));
-      if (auto* list = field(*d, "left"); list && list->type == msgpack::type::ARRAY)
+          view.joined.insert(pid_of(parley::protocol::find_field(list->via.array.ptr[j], "participant_id")));
+      if (auto* list = parley::protocol::find_field(*d, "left"); list && list->type == msgpack::type::ARRAY)
         for (uint32_t j = 0; j < list->via.array.size; ++j)
           view.left.insert(pid_of(&list->via.array.ptr[j]));
     }
@@ -216,7 +200,7 @@ int main(int argc, char** argv) {
   std::string meeting_id;
   {
     auto handle = msgpack::unpack(reinterpret_cast<const char*>(created[0].data()), created[0].size());
-    meeting_id = text_of(field(*field(handle.get(), "result"), "meeting_id"));
+    meeting_id = text_of(parley::protocol::find_field(*parley::protocol::find_field(handle.get(), "result"), "meeting_id"));
   }
   auto join_frame = request("meeting.join", 3, 1, [&](auto& pk) {
     pk.pack("meeting_id");
@@ -225,14 +209,14 @@ int main(int argc, char** argv) {
   std::unordered_set<uint64_t> expected;
   auto record_join = [&](size_t i, const frame& reply) {
     auto handle = msgpack::unpack(reinterpret_cast<const char*>(reply.data()), reply.size());
-    const auto* result = field(handle.get(), "result");
+    const auto* result = parley::protocol::find_field(handle.get(), "result");
     if (!result)
       return false;
-    expected.insert(pid_of(field(*result, "participant_id")));
+    expected.insert(pid_of(parley::protocol::find_field(*result, "participant_id")));
     std::lock_guard guard{views[i].mutex};
-    if (auto* roster = field(*result, "roster"))
+    if (auto* roster = parley::protocol::find_field(*result, "roster"))
       for (uint32_t j = 0; j < roster->via.array.size; ++j)
-        views[i].joined.insert(pid_of(field(roster->via.array.ptr[j], "participant_id")));
+        views[i].joined.insert(pid_of(parley::protocol::find_field(roster->via.array.ptr[j], "participant_id")));
     return true;
   };
   auto host_join = pool.exchange({0}, [&](size_t) { return join_frame; }, 1, std::chrono::seconds{30});

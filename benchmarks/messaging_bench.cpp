@@ -16,6 +16,7 @@
 
 #include "benchmarks/bench_support.hpp"
 #include "benchmarks/parleyd_client.hpp"
+#include "protocol/envelope.hpp"
 #include "benchmarks/wss_load_client.hpp"
 #include "storage/database.hpp"
 
@@ -30,22 +31,6 @@ constexpr double goal_p99_ms = 100;
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
-}
-
-/// A msgpack map as a small reader: the fields we look at in replies and events.
-const msgpack::object* field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP)
-    return nullptr;
-  for (uint32_t i = 0; i < map.via.map.size; ++i) {
-    const auto& kv = map.via.map.ptr[i];
-    if (kv.key.type == msgpack::type::STR && std::string_view{kv.key.via.str.ptr, kv.key.via.str.size} == key)
-      return &kv.val;
-  }
-  return nullptr;
-}
-
-std::string text_of(const msgpack::object* o) {
-  return o && o->type == msgpack::type::STR ? std::string{o->via.str.ptr, o->via.str.size} : std::string{};
 }
 
 /// Counters shared by the I/O threads of the load client.
@@ -191,8 +176,8 @@ int main(int argc, char** argv) {
   for (size_t k = 0; k < openers.size(); ++k) {
     try {
       auto handle = msgpack::unpack(reinterpret_cast<const char*>(opened[k].data()), opened[k].size());
-      auto* result = field(handle.get(), "result");
-      auto id = result ? text_of(field(*field(*result, "conversation"), "conversation_id")) : std::string{};
+      auto* result = parley::protocol::find_field(handle.get(), "result");
+      auto id = result ? text_of(parley::protocol::find_field(*parley::protocol::find_field(*result, "conversation"), "conversation_id")) : std::string{};
       if (id.empty())
         throw std::runtime_error("no conversation id");
       users[openers[k]].conversation = id;
@@ -210,8 +195,8 @@ int main(int argc, char** argv) {
     try {
       auto handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
       const auto& root = handle.get();
-      if (field(root, "re")) {
-        auto* ok = field(root, "ok");
+      if (parley::protocol::find_field(root, "re")) {
+        auto* ok = parley::protocol::find_field(root, "ok");
         if (ok && ok->type == msgpack::type::BOOLEAN && ok->via.boolean) {
           if (run.measuring)
             run.acked.fetch_add(1, std::memory_order_relaxed);
@@ -223,12 +208,12 @@ int main(int argc, char** argv) {
         }
         return;
       }
-      if (text_of(field(root, "ev")) != "im.message")
+      if (text_of(parley::protocol::find_field(root, "ev")) != "im.message")
         return;
-      auto* message = field(*field(root, "data"), "message");
-      if (!message || text_of(field(*message, "sender_id")) == users[i].id)
+      auto* message = parley::protocol::find_field(*parley::protocol::find_field(root, "data"), "message");
+      if (!message || text_of(parley::protocol::find_field(*message, "sender_id")) == users[i].id)
         return; // the sender's own copy: delivery is measured at the other member
-      auto sent_at = std::stoll(text_of(field(*message, "text")));
+      auto sent_at = std::stoll(text_of(parley::protocol::find_field(*message, "text")));
       if (run.measuring) {
         run.delivered.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock{run.latency_mutex};

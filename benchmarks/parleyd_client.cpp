@@ -92,4 +92,8 @@ bool is_ok_reply(const frame& reply) {
   }
 }
 
+std::string text_of(const msgpack::object* o) {
+  return o && o->type == msgpack::type::STR ? std::string{o->via.str.ptr, o->via.str.size} : std::string{};
+}
+
 } // namespace parley::bench

@@ -1,6 +1,8 @@
 // What the WSS benchmarks say to parleyd: starting it, a signed-in benchmark user, and the msgpack frames.
 #pragma once
 
+#include <msgpack.hpp>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -27,5 +29,8 @@ frame request_frame(std::string_view op, uint64_t id,
 
 /// True if `reply` is a response `{re, ok: true, ...}`.
 bool is_ok_reply(const frame& reply);
+
+/// The string a msgpack object holds, or "" if it is absent or not a string.
+std::string text_of(const msgpack::object* o);
 
 } // namespace parley::bench
