@@ -41,13 +41,16 @@ struct echo_server final : media::media_worker::listener {
   }
   void on_transport_closed(media::transport_id, media::transport_close_reason) override {}
   void on_rtp(media::transport_id id, std::span<const uint8_t> packet) override {
-    (void)worker->send_rtp(id, packet);
+    // Count before echoing: the test reads these counts once the client has the echoes.
     const auto view = media::rtp_packet_view::parse(packet);
-    std::lock_guard lock(mutex);
-    ++rtp_packets;
-    if (view && vp8_payload_starts_keyframe(view->payload()))
-      ++keyframes;
+    {
+      std::lock_guard lock(mutex);
+      ++rtp_packets;
+      if (view && vp8_payload_starts_keyframe(view->payload()))
+        ++keyframes;
+    }
     changed.notify_all();
+    (void)worker->send_rtp(id, packet);
   }
   void on_rtcp(media::transport_id, std::span<const uint8_t>) override {}
 };
