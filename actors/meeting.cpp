@@ -69,7 +69,6 @@ struct meeting_state {
   std::set<uint64_t> batch_joined, batch_left, batch_updated;
   bool batch_scheduled = false;
   accounts::login_throttle password_throttle{password_limits()};
-  std::map<uint64_t, std::string> guest_addresses; // guest participant id → address (for bans)
   caf::actor router; // the media router, spawned on the first media op
   static inline const char* name = "parley.meeting";
 };
@@ -407,7 +406,6 @@ void remove_participant(meeting_actor* self, uint64_t pid, const std::string& re
     st.sessions.erase(it);
   }
   st.grace_generation.erase(pid);
-  st.guest_addresses.erase(pid);
   if (gone->presence == presence::joined)
     roster_left(self, pid);
   else if (gone->presence == presence::waiting)
@@ -470,7 +468,6 @@ void end_meeting(meeting_actor* self, const std::string& reason, bool deleted, D
   if (personal) {
     st.live->restore(meetings::live_snapshot{});
     st.grace_generation.clear();
-    st.guest_addresses.clear();
     st.batch_joined.clear();
     st.batch_left.clear();
     st.batch_updated.clear();
@@ -565,9 +562,9 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
   p.display_name = req.display_name.empty() ? req.user.display_name : req.display_name;
   p.joined_at = now_ms();
   p.guest = req.guest;
-  p.resume_token = new_resume_token();
   if (req.guest)
-    st.guest_addresses[pid] = req.address;
+    p.guest_address = req.address;
+  p.resume_token = new_resume_token();
   const auto peak_before = st.live->peak();
   auto released = st.live->add(p);
   st.sessions.emplace(pid, session);
@@ -584,6 +581,8 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
   save_live_soon(self);
   if (me.presence == presence::joined)
     roster_joined(self, pid);
+  if (auto stand_in = st.live->stand_in_demoted())
+    announce_updated(self, *stand_in); // everyone sees host move back: the stand-in is co-host again
   else if (me.presence == presence::waiting)
     to_controllers(self, "meeting.waiting", participant_data(me));
   for (auto id : released) {
@@ -772,12 +771,8 @@ caf::result<bytes> host_control(meeting_actor* self, const meeting_command& cmd)
         continue;
       if (cmd.flag)
         live.ban(p->user_id);
-      if (cmd.flag && p->guest) {
-        // A guest could fetch a new guest token: their address stays out too.
-        auto it = st.guest_addresses.find(pid);
-        if (it != st.guest_addresses.end())
-          live.ban_address(it->second);
-      }
+      if (cmd.flag && p->guest && !p->guest_address.empty())
+        live.ban_address(p->guest_address); // a guest could fetch a new guest token: their address stays out too
       remove_participant(self, pid, cmd.flag ? "banned" : "kicked");
     }
     return after_saved(self, empty_result());

@@ -1,6 +1,8 @@
 // Live meeting rules. Every refusal carries the stable error code the client sees.
 #include "meetings/live_meeting.hpp"
 
+#include <algorithm>
+
 #include "meetings/meeting_password.hpp"
 
 namespace parley::meetings {
@@ -115,12 +117,18 @@ bool live_meeting::set_connected(uint64_t participant_id, bool connected) {
 
 std::vector<uint64_t> live_meeting::add(participant p) {
   std::vector<uint64_t> released;
+  stand_in_demoted_.reset();
+  // "Longest present" decides hand-overs, so arrival times must be distinct even within one ms.
+  p.joined_at = std::max(p.joined_at, latest_arrival_ + 1);
+  latest_arrival_ = p.joined_at;
   const bool is_host = p.user_id == record_.host_id;
   if (is_host) {
     // The meeting's own host always comes back as host; whoever held it meanwhile keeps co-host.
     for (auto& [id, other] : participants_)
-      if (other.role == role::host)
+      if (other.role == role::host) {
         other.role = role::cohost;
+        stand_in_demoted_ = id;
+      }
     p.role = role::host;
     p.presence = presence::joined;
     if (!host_arrived_) {
@@ -324,8 +332,11 @@ void live_meeting::restore(const live_snapshot& stored) {
   banned_ = std::set<uint64_t>(stored.banned.begin(), stored.banned.end());
   banned_addresses_ = std::set<std::string>(stored.banned_addresses.begin(), stored.banned_addresses.end());
   participants_.clear();
+  latest_arrival_ = 0;
+  stand_in_demoted_.reset();
   for (auto p : stored.participants) {
     p.connected = false;
+    latest_arrival_ = std::max(latest_arrival_, p.joined_at);
     participants_.emplace(p.id, std::move(p));
   }
 }

@@ -40,13 +40,14 @@ struct participant {
   bool audio_muted = false;
   bool video_off = true;
   bool hand_raised = false;
-  int64_t joined_at = 0; // unix ms; order of arrival
+  int64_t joined_at = 0; // unix ms, strictly increasing in order of arrival (ties broken by +1 ms)
   bool connected = true;    // false: "reconnecting" until a connection resumes it or the grace period ends
   bool can_record = false;  // the host allowed this participant to record (enforced with recording)
   bool guest = false;       // joined with a guest token, not an account
   std::string resume_token; // secret: lets a new connection resume this participant
+  std::string guest_address; // a guest's network address, kept so a ban keeps them out (never sent to clients)
   MSGPACK_DEFINE_MAP(id, user_id, display_name, role, presence, audio_muted, video_off, hand_raised, joined_at,
-                     connected, can_record, guest, resume_token)
+                     connected, can_record, guest, resume_token, guest_address)
 };
 
 /// What of a live meeting survives a restart (stored under the meeting's id, see meeting_repository).
@@ -93,8 +94,11 @@ public:
   bool set_connected(uint64_t participant_id, bool connected);
 
   /// Adds a participant who passed check_entry and decides their presence. When the host
-  /// arrives, everyone who waited for the host moves on: their ids are returned.
+  /// arrives, everyone who waited for the host moves on: their ids are returned. A host who
+  /// comes back takes host from whoever held it meanwhile (see stand_in_demoted()).
   std::vector<uint64_t> add(participant p);
+  /// Who held host until the meeting's own host came back with the last add() (now co-host).
+  std::optional<uint64_t> stand_in_demoted() const noexcept { return stand_in_demoted_; }
   /// Removes a participant; returns them (nullopt if unknown).
   std::optional<participant> remove(uint64_t participant_id);
   /// When no joined host remains, host passes to the longest-present co-host, else to the
@@ -157,6 +161,8 @@ private:
 
   meeting_record record_;
   std::map<uint64_t, participant> participants_;
+  int64_t latest_arrival_ = 0; // the newest joined_at: arrivals in the same ms still get distinct, ordered times
+  std::optional<uint64_t> stand_in_demoted_;
   std::set<uint64_t> banned_;
   std::set<std::string> banned_addresses_;
   bool locked_ = false;

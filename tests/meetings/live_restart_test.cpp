@@ -11,9 +11,12 @@ TEST_CASE("a live meeting keeps host, roles, lock, bans, share pause and chat ac
   auto alice = sign_in(server, "alice");
   auto bob = sign_in(server, "bob");
   auto carol = sign_in(server, "carol");
-  const auto id = create_meeting(host.ws, {{"join_before_host", true}});
+  const auto id = create_meeting(host.ws, {{"join_before_host", true}, {"guests_allowed", true}});
   auto hosted = join(host.ws, id);
   auto alice_join = join(alice.ws, id);
+  ws_client visitor(server.host(), server.port());
+  const auto guest_token = ok(visitor, "auth.guest", {{"meeting_id", id}, {"display_name", "Visitor"}})["guest_token"];
+  auto guest_join = join(visitor, id);
   const auto bob_pid = join(bob.ws, id)["participant_id"];
   const auto alice_pid = alice_join["participant_id"];
   ok(host.ws, "participant.set_role", {{"participant_id", alice_pid}, {"role", "cohost"}});
@@ -50,6 +53,16 @@ TEST_CASE("a live meeting keeps host, roles, lock, bans, share pause and chat ac
   auto carol2 = reconnect(server, carol.token);
   refused(carol2, "meeting.join", {{"meeting_id", id}}, "meeting_locked");
 
+  // A guest who resumes after the crash and is then banned stays out, even with a fresh guest token.
+  auto visitor2 = reconnect(server, guest_token.get<std::string>());
+  CHECK(join(visitor2, id, {{"resume_token", guest_join["resume_token"]}})["participant_id"]
+        == guest_join["participant_id"]);
+  ok(host2, "participant.kick", {{"participant_id", guest_join["participant_id"]}, {"ban", true}});
+  CHECK(wait_event(visitor2, "meeting.removed")["reason"] == "banned");
+  ws_client returning(server.host(), server.port());
+  ok(returning, "auth.guest", {{"meeting_id", id}, {"display_name", "Visitor again"}});
+  refused(returning, "meeting.join", {{"meeting_id", id}}, "banned");
+
   // A graceful restart keeps it too.
   ok(host2, "meeting.lock", {{"locked", false}});
   REQUIRE(server.stop() == 0);
@@ -61,4 +74,7 @@ TEST_CASE("a live meeting keeps host, roles, lock, bans, share pause and chat ac
   CHECK(again["locked"] == false);
   auto bob3 = reconnect(server, bob.token);
   refused(bob3, "meeting.join", {{"meeting_id", id}}, "banned");
+  ws_client returning_again(server.host(), server.port());
+  ok(returning_again, "auth.guest", {{"meeting_id", id}, {"display_name", "Visitor once more"}});
+  refused(returning_again, "meeting.join", {{"meeting_id", id}}, "banned");
 }

@@ -80,15 +80,17 @@ template <class Predicate>
 nlohmann::json wait_event_where(ws_client& ws, std::string_view name, Predicate accept,
                                 std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string skipped; // what arrived instead, to explain a failure
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      FAIL("no matching " << name << " event in time");
+      FAIL("no matching " << name << " event in time; skipped: " << skipped);
     auto frame = ws.next(left);
     if (frame.what != ws_frame::kind::message)
-      FAIL("connection ended while waiting for " << name << ": " << frame.error);
+      FAIL("connection ended while waiting for " << name << ": " << frame.error << "; skipped: " << skipped);
     if (frame.value.contains("ev") && frame.value["ev"] == name && accept(frame.value["data"]))
       return frame.value["data"];
+    skipped += frame.value.dump() + "\n";
   }
 }
 

@@ -103,6 +103,21 @@ TEST_CASE("controls belong to hosts and co-hosts, and host passes on and is recl
   m.add(person(13, host_user, 4));
   CHECK(m.find(13)->role == role::host);
   CHECK(m.find(12)->role == role::cohost);
+  CHECK(m.stand_in_demoted() == 12u);
+}
+
+TEST_CASE("participants who arrive in the same millisecond keep their order of arrival", "[meetings]") {
+  meeting_settings s;
+  s.join_before_host = true;
+  live_meeting m{record_with(s)};
+  m.add(person(90, host_user, 1000));
+  // Participant ids are random: the later arrival has the smaller id, and the same clock reading.
+  m.add(person(80, 2, 1000));
+  m.add(person(70, 3, 1000));
+  CHECK(m.find(80)->joined_at < m.find(70)->joined_at);
+  m.remove(90);
+  CHECK(m.pass_host() == 80u); // the longest-present participant, not the smallest id
+  CHECK_FALSE(m.stand_in_demoted()); // nobody has come back yet
 }
 
 TEST_CASE("chat modes and private chat", "[meetings][chat]") {
