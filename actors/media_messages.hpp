@@ -19,6 +19,9 @@ using mt_media_event_atom = caf::atom_constant<caf::atom("mt_mevent")>;
 using rt_request_atom = caf::atom_constant<caf::atom("rt_req")>;
 /// Meeting → router: (rt_allow_atom, uint64 participant_id, bool audio_allowed, bool video_allowed).
 using rt_allow_atom = caf::atom_constant<caf::atom("rt_allow")>;
+/// Meeting → router: (rt_share_atom, bool paused): the host paused (or resumed) screen sharing;
+/// the worker drops every screen-share producer's packets while paused.
+using rt_share_atom = caf::atom_constant<caf::atom("rt_share")>;
 /// Meeting → router: (rt_leave_atom, uint64 participant_id): their media goes away.
 using rt_leave_atom = caf::atom_constant<caf::atom("rt_leave")>;
 /// Media worker → router: (rt_transport_atom, uint64 transport_id, std::string state, std::string

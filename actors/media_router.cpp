@@ -15,6 +15,7 @@
 #include "actors/meeting_codec.hpp"
 #include "actors/service_error.hpp"
 #include "media/media_plane.hpp"
+#include "media/rtx_negotiation.hpp"
 #include "media/sdp_answer.hpp"
 #include "media/sdp_session.hpp"
 #include "telemetry/logger.hpp"
@@ -82,6 +83,7 @@ struct router_state {
   std::map<media::transport_id, uint64_t> peer_by_transport;
   uint64_t active_speaker = 0;
   bool ticking = false;
+  bool share_paused = false; // meeting.pause_share: screen shares are dropped at the worker
   static inline const char* name = "parley.media_router";
 
   ~router_state() {
@@ -152,6 +154,8 @@ bool producer_allowed(const media_peer& peer, const producer_record& p) {
     return peer.video_allowed;
   return true; // screen shares are not the camera
 }
+
+bool is_screen_share(const producer_record& p) { return p.source != "mic" && p.source != "camera"; }
 
 void close_consumer(router_actor* self, uint64_t consumer_id, bool tell) {
   auto& st = self->state;
@@ -389,6 +393,9 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
                                                                         : alternatives.front());
       rec.spec.extensions = extension_ids(m, false);
       rec.spec.enabled = producer_allowed(peer, rec);
+      rec.spec.paused = st.share_paused && is_screen_share(rec);
+      rec.spec.rtx_payload_type = media::rtx_payload_type_for(m, codec->payload_type);
+      rec.spec.rtx_ssrcs = media::rtx_ssrcs_for(m, rec.spec.ssrcs);
       st.table->set_producer(rec.spec);
       if (fresh)
         emit(self, "media.producer.added", producer_event(rec));
@@ -408,6 +415,9 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
       rec.spec.payload_type = codec->payload_type;
       rec.spec.transport = peer.transport;
       rec.spec.extensions = extension_ids(m, true);
+      // Retransmissions go as RTX when the subscriber offers it, on an SSRC next to the media one.
+      rec.spec.rtx_payload_type = media::rtx_payload_type_for(m, codec->payload_type);
+      rec.spec.rtx_ssrc = rec.spec.rtx_payload_type != 0 ? rec.spec.ssrc ^ 1u : 0;
       st.table->set_consumer(rec.spec);
       consumer_sections.emplace_back(i, rec.id);
       continue;
@@ -446,6 +456,11 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
     section.msid = stream + " " + track;
     section.ssrcs.push_back({rec.spec.ssrc, "cname", "parley-" + stream});
     section.ssrcs.push_back({rec.spec.ssrc, "msid", section.msid});
+    if (rec.spec.rtx_ssrc != 0) {
+      section.ssrc_groups.push_back({"FID", {rec.spec.ssrc, rec.spec.rtx_ssrc}});
+      section.ssrcs.push_back({rec.spec.rtx_ssrc, "cname", "parley-" + stream});
+      section.ssrcs.push_back({rec.spec.rtx_ssrc, "msid", section.msid});
+    }
   }
   return answer->to_string();
 }
@@ -643,7 +658,7 @@ caf::result<bytes> handle_request(router_actor* self, const std::string& op, uin
     st.table->query_counters(peer.transport, [rp, state, cipher, producers, consumers](const media::transport_counters& c) mutable {
       msgpack::sbuffer buffer;
       meeting_packer pk(buffer);
-      pk.pack_map(10);
+      pk.pack_map(25);
       pk.pack("state");
       pk.pack(state);
       pk.pack("srtp_cipher");
@@ -664,6 +679,37 @@ caf::result<bytes> handle_request(router_actor* self, const std::string& op, uin
       pk.pack(c.packets_dropped_muted);
       pk.pack("keyframe_requests");
       pk.pack(c.keyframe_requests);
+      // Quality figures and repair counters of the media plane (docs/protocol.md, media.stats).
+      pk.pack("bitrate_in_bps");
+      pk.pack(c.bitrate_in_bps);
+      pk.pack("bitrate_out_bps");
+      pk.pack(c.bitrate_out_bps);
+      pk.pack("loss_in");
+      pk.pack(c.loss_in);
+      pk.pack("loss_out");
+      pk.pack(c.loss_out);
+      pk.pack("jitter_in_ms");
+      pk.pack(c.jitter_in_ms);
+      pk.pack("jitter_out_ms");
+      pk.pack(c.jitter_out_ms);
+      pk.pack("rtt_ms");
+      pk.pack(c.rtt_ms);
+      pk.pack("send_estimate_bps");
+      pk.pack(c.send_estimate_bps);
+      pk.pack("receive_estimate_bps");
+      pk.pack(c.receive_estimate_bps);
+      pk.pack("nacks_received");
+      pk.pack(c.nacks_received);
+      pk.pack("packets_retransmitted");
+      pk.pack(c.packets_retransmitted);
+      pk.pack("retransmissions_limited");
+      pk.pack(c.retransmissions_limited);
+      pk.pack("nacks_sent");
+      pk.pack(c.nacks_sent);
+      pk.pack("packets_repaired");
+      pk.pack(c.packets_repaired);
+      pk.pack("packets_dropped_paused");
+      pk.pack(c.packets_dropped_paused);
       rp.deliver(to_packed(buffer));
     });
     return rp;
@@ -701,6 +747,15 @@ caf::behavior media_router(router_actor* self, std::shared_ptr<const node_contex
            const bytes& args) { return handle_request(self, op, pid, audio_allowed, video_allowed, args); },
     [self](rt_allow_atom, uint64_t pid, bool audio, bool video) { apply_allowed(self, pid, audio, video); },
     [self](rt_leave_atom, uint64_t pid) { drop_peer(self, pid); },
+    [self](rt_share_atom, bool paused) {
+      auto& st = self->state;
+      st.share_paused = paused;
+      for (auto& [id, rec] : st.producers)
+        if (is_screen_share(rec) && rec.spec.paused != paused) {
+          rec.spec.paused = paused;
+          st.table->set_producer_paused(id, paused);
+        }
+    },
     [self](rt_transport_atom, uint64_t transport, const std::string& state, const std::string& detail) {
       auto& st = self->state;
       auto it = st.peer_by_transport.find(transport);

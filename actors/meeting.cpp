@@ -712,6 +712,8 @@ caf::result<bytes> host_control(meeting_actor* self, const meeting_command& cmd)
   }
   if (op == "meeting.pause_share") {
     live.set_share_paused(cmd.flag);
+    if (st.router)
+      self->send(st.router, rt_share_atom::value, cmd.flag);
     msgpack::sbuffer buffer;
     meeting_packer pk(buffer);
     pk.pack_map(1);
@@ -1002,8 +1004,10 @@ caf::behavior meeting(meeting_actor* self, std::shared_ptr<const node_context> c
         return make_service_error(error_code::meeting_ended, "this meeting has ended");
       if (!st.ctx->media)
         return make_service_error(error_code::unavailable, "this node runs no media workers");
-      if (!st.router)
+      if (!st.router) {
         st.router = spawn_media_router(self, st.ctx, st.live->record().id);
+        self->send(st.router, rt_share_atom::value, st.live->share_paused());
+      }
       const auto* p = st.live->find(pid);
       auto rp = self->make_response_promise<bytes>();
       self->request(st.router, store_timeout, rt_request_atom::value, op, pid, !p->audio_muted, !p->video_off, args)

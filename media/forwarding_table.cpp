@@ -48,6 +48,10 @@ void forwarding_table::set_producer_enabled(uint64_t id, bool enabled) {
   worker_->post([this, id, enabled] { router_.set_producer_enabled(id, enabled); });
 }
 
+void forwarding_table::set_producer_paused(uint64_t id, bool paused) {
+  worker_->post([this, id, paused] { router_.set_producer_paused(id, paused); });
+}
+
 void forwarding_table::query_counters(transport_id id, std::function<void(const transport_counters&)> done) {
   worker_->post([this, id, done = std::move(done)] {
     const auto* c = router_.counters(id);
@@ -70,6 +74,22 @@ void forwarding_table::on_transport_closed(transport_id id, transport_close_reas
   router_.remove_transport(id);
   observers_.erase(it);
   observer->on_closed(id, reason);
+}
+
+void forwarding_table::on_tick() {
+  router_.on_tick(now_ms());
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_.clear();  // keeps its capacity: no allocation once the node's size is steady
+  try {
+    router_.for_each_transport([this](transport_id id, const transport_counters& c) { snapshot_.emplace_back(id, c); });
+  } catch (...) {
+    snapshot_.clear();  // out of memory: the next tick tries again
+  }
+}
+
+std::vector<std::pair<transport_id, transport_counters>> forwarding_table::quality_snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
 }
 
 void forwarding_table::on_rtp(transport_id id, std::span<const uint8_t> packet) { router_.on_rtp(id, packet, now_ms()); }

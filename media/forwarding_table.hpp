@@ -5,10 +5,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "media/media_worker.hpp"
 #include "media/packet_router.hpp"
@@ -44,8 +46,11 @@ class forwarding_table final : public media_worker::listener, private packet_out
   void set_consumer(consumer_spec spec);
   void remove_consumer(uint64_t id);
   void set_producer_enabled(uint64_t id, bool enabled);
+  void set_producer_paused(uint64_t id, bool paused);
   // Calls `done` on the worker thread with the transport's counters (zeros if unknown).
   void query_counters(transport_id id, std::function<void(const transport_counters&)> done);
+  // Thread-safe: every transport's counters and quality figures as of the last tick.
+  [[nodiscard]] std::vector<std::pair<transport_id, transport_counters>> quality_snapshot() const;
   // Calls `done` on the worker thread with the loudest audio producer right now, if any.
   void query_loudest(std::function<void(std::optional<uint64_t>)> done);
 
@@ -55,6 +60,7 @@ class forwarding_table final : public media_worker::listener, private packet_out
   void on_transport_closed(transport_id id, transport_close_reason reason) override;
   void on_rtp(transport_id id, std::span<const uint8_t> packet) override;
   void on_rtcp(transport_id id, std::span<const uint8_t> packet) override;
+  void on_tick() override;
 
   // packet_output
   std::span<uint8_t> scratch() noexcept override { return worker_->send_scratch(); }
@@ -70,6 +76,9 @@ class forwarding_table final : public media_worker::listener, private packet_out
   // Worker-thread state.
   packet_router router_;
   std::unordered_map<transport_id, std::shared_ptr<transport_observer>> observers_;
+  // Copied once a tick for readers on other threads (/metrics).
+  mutable std::mutex snapshot_mutex_;
+  std::vector<std::pair<transport_id, transport_counters>> snapshot_;
 };
 
 }  // namespace parley::media

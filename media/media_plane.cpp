@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "media/quality_metrics.hpp"
+
 namespace parley::media {
 
 std::unique_ptr<media_plane> media_plane::start(const media_plane_config& config, std::string& error) {
@@ -38,6 +40,12 @@ std::vector<uint16_t> media_plane::ports() const {
   std::vector<uint16_t> out;
   for (const auto& u : units_) out.push_back(u.worker->local_address().port);
   return out;
+}
+
+std::string media_plane::render_quality_metrics() const {
+  std::vector<worker_quality> workers;
+  for (size_t i = 0; i < units_.size(); ++i) workers.push_back({i, units_[i].table->quality_snapshot()});
+  return media::render_quality_metrics(workers);
 }
 
 }  // namespace parley::media

@@ -29,6 +29,8 @@ class media_plane {
   // A meeting's transports all live on one worker, chosen by its id.
   [[nodiscard]] forwarding_table& for_meeting(uint64_t meeting_id) noexcept;
   [[nodiscard]] std::vector<uint16_t> ports() const;
+  // Prometheus text of every transport's quality figures (no identities, no media).
+  [[nodiscard]] std::string render_quality_metrics() const;
 
  private:
   struct unit {

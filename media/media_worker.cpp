@@ -269,6 +269,7 @@ void media_worker::run_timers(clock::time_point now) noexcept {
   if (now < next_tick_) return;
   next_tick_ = now + tick_interval;
   for (auto& [id, t] : transports_) t->on_timer(now);
+  events_.on_tick();
 }
 
 void media_worker::reap() {

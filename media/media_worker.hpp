@@ -57,6 +57,8 @@ class media_worker final : private webrtc_transport::listener {
     virtual void on_transport_closed(transport_id id, transport_close_reason reason) = 0;
     virtual void on_rtp(transport_id id, std::span<const uint8_t> packet) = 0;
     virtual void on_rtcp(transport_id id, std::span<const uint8_t> packet) = 0;
+    // About once a second, for periodic RTCP and statistics.
+    virtual void on_tick() {}
 
    protected:
     ~listener() = default;

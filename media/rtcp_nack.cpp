@@ -38,6 +38,37 @@ rtcp_nack rtcp_nack::from_sequences(uint32_t sender_ssrc, uint32_t media_ssrc, s
   return nack;
 }
 
+std::optional<size_t> rtcp_nack::write_sequences(uint32_t sender_ssrc, uint32_t media_ssrc,
+                                                 std::span<const uint16_t> sequences, std::span<uint8_t> out) noexcept {
+  size_t at = rtcp_feedback_header_size;
+  bool open = false;
+  uint16_t pid = 0;
+  uint16_t blp = 0;
+  for (uint16_t seq : sequences) {
+    if (open) {
+      const auto distance = static_cast<uint16_t>(seq - pid);
+      if (distance == 0) continue;
+      if (distance <= 16) {
+        blp = static_cast<uint16_t>(blp | (1u << (distance - 1)));
+        continue;
+      }
+      if (out.size() < at + 4) return std::nullopt;
+      write_u16(out, at, pid);
+      write_u16(out, at + 2, blp);
+      at += 4;
+    }
+    open = true;
+    pid = seq;
+    blp = 0;
+  }
+  if (!open || out.size() < at + 4 || at + 4 > 4 * 65536) return std::nullopt;
+  write_u16(out, at, pid);
+  write_u16(out, at + 2, blp);
+  at += 4;
+  write_rtcp_feedback_header(out, rtcp_fmt::generic_nack, rtcp_type::rtp_feedback, at, sender_ssrc, media_ssrc);
+  return at;
+}
+
 std::vector<uint16_t> rtcp_nack::sequences() const {
   std::vector<uint16_t> out;
   for_each_sequence([&](uint16_t s) { out.push_back(s); });

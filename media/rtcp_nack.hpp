@@ -40,6 +40,23 @@ struct rtcp_nack {
   }
   [[nodiscard]] std::vector<uint16_t> sequences() const;
 
+  // The forwarding path's encoder: packs sequence numbers (in sending order) straight into
+  // `out` without building items; nullopt if none are given or `out` is too small.
+  [[nodiscard]] static std::optional<size_t> write_sequences(uint32_t sender_ssrc, uint32_t media_ssrc,
+                                                             std::span<const uint16_t> sequences,
+                                                             std::span<uint8_t> out) noexcept;
+  // Calls f(sequence) for every sequence number an FCI names, without allocating.
+  template <typename F>
+  static void for_each_sequence_in(std::span<const uint8_t> fci, F&& f) {
+    for (size_t at = 0; at + 4 <= fci.size(); at += 4) {
+      const auto pid = static_cast<uint16_t>((fci[at] << 8) | fci[at + 1]);
+      const auto blp = static_cast<uint16_t>((fci[at + 2] << 8) | fci[at + 3]);
+      f(pid);
+      for (int bit = 0; bit < 16; ++bit)
+        if ((blp >> bit) & 1) f(static_cast<uint16_t>(pid + bit + 1));
+    }
+  }
+
   [[nodiscard]] size_t size() const noexcept;
   [[nodiscard]] std::optional<size_t> write(std::span<uint8_t> out) const noexcept;
 

@@ -30,7 +30,12 @@ parse_result<rtcp_remb> rtcp_remb::parse(std::span<const uint8_t> packet) {
 }
 
 std::optional<size_t> rtcp_remb::write(std::span<uint8_t> out) const noexcept {
-  const size_t n = size();
+  return write_to(sender_ssrc, bitrate_bps, ssrcs, out);
+}
+
+std::optional<size_t> rtcp_remb::write_to(uint32_t sender_ssrc, uint64_t bitrate_bps, std::span<const uint32_t> ssrcs,
+                                          std::span<uint8_t> out) noexcept {
+  const size_t n = 20 + 4 * ssrcs.size();
   if (ssrcs.size() > 255 || out.size() < n) return std::nullopt;
   write_rtcp_feedback_header(out, rtcp_fmt::application_layer, rtcp_type::payload_feedback, n, sender_ssrc, 0);
   write_u32(out, 12, remb_identifier);

@@ -19,6 +19,9 @@ struct rtcp_remb {
   [[nodiscard]] static parse_result<rtcp_remb> parse(std::span<const uint8_t> packet);
   [[nodiscard]] size_t size() const noexcept { return 20 + 4 * ssrcs.size(); }
   [[nodiscard]] std::optional<size_t> write(std::span<uint8_t> out) const noexcept;
+  // The same encoding from plain values, for the SFU's periodic feedback (no allocation).
+  [[nodiscard]] static std::optional<size_t> write_to(uint32_t sender_ssrc, uint64_t bitrate_bps,
+                                                      std::span<const uint32_t> ssrcs, std::span<uint8_t> out) noexcept;
 
   friend bool operator==(const rtcp_remb&, const rtcp_remb&) = default;
 };

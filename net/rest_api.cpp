@@ -24,6 +24,7 @@
 #include "meetings/chat_export.hpp"
 #include "meetings/meeting_id.hpp"
 #include "meetings/meeting_repository.hpp"
+#include "media/media_plane.hpp"
 #include "telemetry/node_metrics.hpp"
 
 namespace parley::net {
@@ -244,6 +245,8 @@ http_reply rest_api::metrics() const {
   http_reply reply;
   reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
   reply.body = ctx_->metrics->registry.render_prometheus();
+  if (ctx_->media)
+    reply.body += ctx_->media->render_quality_metrics(); // per-transport quality, by number only
   return reply;
 }
 

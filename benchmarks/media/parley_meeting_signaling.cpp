@@ -137,6 +137,12 @@ bool parley_meeting_signaling::publish(webrtc_client_peer& peer, publish_offer_s
     return false;
   try {
     settings.setup = "actpass";
+    // A participant's camera starts off (docs/protocol.md): turn it on, or the server drops
+    // every packet of the camera producer as a muted one.
+    if (auto e = op_error(participant->call("self.video", {{"off", false}}, 20s)); !e.empty()) {
+      error = "self.video: " + e;
+      return false;
+    }
     auto published = participant->call(
         "media.publish", {{"sdp", publish_offer(peer, settings)}, {"mid", "0"}, {"source", "camera"}}, 20s);
     if (auto e = op_error(published); !e.empty()) {

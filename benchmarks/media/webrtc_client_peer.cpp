@@ -14,6 +14,9 @@
 #include <cstring>
 
 #include "benchmarks/media/synthetic_vp8_stream.hpp"
+#include "media/rtcp_compound.hpp"
+#include "media/rtcp_header.hpp"
+#include "media/rtcp_nack.hpp"
 #include "media/rtp_packet.hpp"
 #include "media/stun_message.hpp"
 
@@ -225,10 +228,25 @@ void webrtc_client_peer::handle_srtp(std::span<uint8_t> datagram) {
     return;
   size_t length = datagram.size();
   if (media::looks_like_rtcp(datagram)) {
-    if (inbound_->unprotect_rtcp(datagram, length) == media::srtp_status::ok)
-      ++counters_.rtcp_received;
-    else
+    if (inbound_->unprotect_rtcp(datagram, length) != media::srtp_status::ok) {
       ++counters_.srtp_errors;
+      return;
+    }
+    ++counters_.rtcp_received;
+    media::rtcp_compound compound(datagram.first(length));
+    while (const auto ref = compound.next()) {
+      if (ref->header.packet_type != media::rtcp_type::rtp_feedback || ref->header.count != media::rtcp_fmt::generic_nack)
+        continue;
+      const auto fb = media::parse_rtcp_feedback(ref->bytes, media::rtcp_type::rtp_feedback, media::rtcp_fmt::generic_nack);
+      if (!fb)
+        continue;
+      ++counters_.nacks_received;
+      media::rtcp_nack::for_each_sequence_in(fb->fci, [this](uint16_t s) { nacked_.push_back(s); });
+    }
+    return;
+  }
+  if (drop_incoming_rtp_ != 0) {
+    --drop_incoming_rtp_;
     return;
   }
   if (inbound_->unprotect_rtp(datagram, length) != media::srtp_status::ok) {
@@ -238,7 +256,24 @@ void webrtc_client_peer::handle_srtp(std::span<uint8_t> datagram) {
   auto packet = media::rtp_packet_view::parse(datagram.first(length));
   if (!packet)
     return;
+  last_received_ssrc_ = packet->ssrc();
+  last_received_sequence_ = packet->sequence();
   stats_.on_packet(packet->sequence(), vp8_payload_starts_keyframe(packet->payload()));
+}
+
+bool webrtc_client_peer::send_rtcp(std::span<const uint8_t> packet) {
+  if (state_ != state::connected || !outbound_)
+    return false;
+  std::array<uint8_t, 1500 + media::srtp_session::max_overhead> buffer{};
+  if (packet.size() > 1500)
+    return false;
+  std::copy(packet.begin(), packet.end(), buffer.begin());
+  size_t length = packet.size();
+  if (outbound_->protect_rtcp(buffer, length) != media::srtp_status::ok || !send_datagram(std::span(buffer).first(length))) {
+    ++counters_.send_errors;
+    return false;
+  }
+  return true;
 }
 
 bool webrtc_client_peer::send_rtp(std::span<uint8_t> buffer, size_t length) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "benchmarks/media/receive_stats.hpp"
 #include "media/dtls_certificate.hpp"
@@ -37,6 +38,7 @@ struct peer_counters {
   uint64_t rtp_sent = 0;
   uint64_t send_errors = 0;
   uint64_t rtcp_received = 0;
+  uint64_t nacks_received = 0;        // generic NACKs among them (the server asking us to resend)
   uint64_t srtp_errors = 0;           // datagrams that did not unprotect
 };
 
@@ -71,6 +73,18 @@ public:
   /// srtp_session::max_overhead bytes more) in place and sends it. False if not connected
   /// or the send failed.
   bool send_rtp(std::span<uint8_t> buffer, size_t length);
+  /// The same for one RTCP packet (e.g. a NACK), copied into a buffer of its own.
+  bool send_rtcp(std::span<const uint8_t> packet);
+
+  /// Every sequence number the server's NACKs named so far, in arrival order.
+  [[nodiscard]] const std::vector<uint16_t>& nacked_sequences() const noexcept { return nacked_; }
+  /// The SSRC of the last RTP packet received (the server's SSRC for our subscription).
+  [[nodiscard]] uint32_t last_received_ssrc() const noexcept { return last_received_ssrc_; }
+  /// Discards the next `count` RTP datagrams unread, as if the network had lost them (tests
+  /// of loss repair).
+  void drop_incoming_rtp(size_t count) noexcept { drop_incoming_rtp_ = count; }
+  /// The sequence number of the last RTP packet received.
+  [[nodiscard]] uint16_t last_received_sequence() const noexcept { return last_received_sequence_; }
 
   [[nodiscard]] state current_state() const noexcept { return state_; }
   [[nodiscard]] const std::string& failure() const noexcept { return failure_; }
@@ -110,6 +124,10 @@ private:
   std::optional<media::srtp_session> inbound_;
   receive_stats stats_;
   peer_counters counters_;
+  std::vector<uint16_t> nacked_;
+  uint32_t last_received_ssrc_ = 0;
+  uint16_t last_received_sequence_ = 0;
+  size_t drop_incoming_rtp_ = 0;
 };
 
 [[nodiscard]] std::string_view to_string(webrtc_client_peer::state s) noexcept;

@@ -6,6 +6,13 @@
 
 #include "media/byte_io.hpp"
 #include "media/packet_router.hpp"
+#include "media/ntp_time.hpp"
+#include "media/rtcp_compound.hpp"
+#include "media/rtcp_header.hpp"
+#include "media/rtcp_nack.hpp"
+#include "media/rtcp_receiver_report.hpp"
+#include "media/rtcp_remb.hpp"
+#include "media/rtcp_sender_report.hpp"
 #include "media/rtcp_pli.hpp"
 #include "media/rtp_packet.hpp"
 
@@ -220,4 +227,320 @@ TEST_CASE("simulcast layers are learnt by rid and switched on a keyframe without
   CHECK(after->ssrc() == 0x7777);
   CHECK(static_cast<uint16_t>(after->sequence() - before->sequence()) == 1);
   CHECK(after->timestamp() != before->timestamp());
+}
+
+namespace {
+
+std::vector<uint8_t> nack_packet(uint32_t media_ssrc, std::vector<uint16_t> sequences) {
+  std::vector<uint8_t> out(12 + 4 * sequences.size());
+  const auto size = rtcp_nack::write_sequences(0x1234, media_ssrc, sequences, out);
+  REQUIRE(size);
+  out.resize(*size);
+  return out;
+}
+
+std::vector<rtcp_nack> nacks_to(const recording_output& out, transport_id to) {
+  std::vector<rtcp_nack> found;
+  for (const auto& s : out.rtcp)
+    if (s.to == to)
+      if (auto n = rtcp_nack::parse(s.bytes); n.ok()) found.push_back(*n);
+  return found;
+}
+
+// A keyframe, then deltas 1..count-1, each 33 ms apart.
+void publish_video(fixture& f, uint32_t ssrc, uint16_t first, int count, int64_t start_ms = 0) {
+  for (int i = 0; i < count; ++i) {
+    const auto seq = static_cast<uint16_t>(first + i);
+    f.router.on_rtp(publisher, rtp(ssrc, seq, 3000u * static_cast<uint32_t>(i), 96, i == 0 ? vp8_key : vp8_delta),
+                    start_ms + 33 * i);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a subscriber's NACK is answered from the retransmission cache under its own numbering", "[packet_router][nack]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  publish_video(f, 0xAAAA, 1000, 10);
+  REQUIRE(f.out.rtp.size() == 10);
+  const auto lost = f.out.rtp[4].bytes;  // the subscriber says it never got this one
+  const auto lost_view = rtp_packet_view::parse(lost);
+  f.out.rtp.clear();
+  f.out.rtcp.clear();
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {lost_view->sequence()}), 400);
+  REQUIRE(f.out.rtp.size() == 1);
+  CHECK(f.out.rtp[0].to == subscriber);
+  CHECK(f.out.rtp[0].bytes == lost);  // the same packet, byte for byte
+  CHECK(nacks_to(f.out, publisher).empty());  // the SFU had it: the publisher is not bothered
+  CHECK(f.router.counters(subscriber)->nacks_received == 1);
+  CHECK(f.router.counters(subscriber)->packets_retransmitted == 1);
+  // Asked again at once: not resent; after the resend interval: resent.
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {lost_view->sequence()}), 410);
+  CHECK(f.out.rtp.size() == 1);
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {lost_view->sequence()}), 500);
+  CHECK(f.out.rtp.size() == 2);
+}
+
+TEST_CASE("with RTX negotiated the retransmission goes as RTX carrying the original sequence number", "[packet_router][nack]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  auto c = consumer_of(20, 10, 0x5555, 100);
+  c.rtx_payload_type = 101;
+  c.rtx_ssrc = 0x5556;
+  f.router.set_consumer(c);
+  publish_video(f, 0xAAAA, 1000, 5);
+  const auto original_bytes = f.out.rtp[2].bytes;  // kept: the recording is cleared below
+  const auto original = rtp_packet_view::parse(original_bytes);
+  const auto original_payload = std::vector<uint8_t>(original->payload().begin(), original->payload().end());
+  f.out.rtp.clear();
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {original->sequence()}), 300);
+  REQUIRE(f.out.rtp.size() == 1);
+  const auto rtx = rtp_packet_view::parse(f.out.rtp[0].bytes);
+  REQUIRE(rtx);
+  CHECK(rtx->ssrc() == 0x5556);
+  CHECK(rtx->payload_type() == 101);
+  CHECK(rtx->timestamp() == original->timestamp());
+  REQUIRE(rtx->payload().size() == original_payload.size() + 2);
+  CHECK(read_u16(rtx->payload(), 0) == original->sequence());
+  CHECK(std::equal(original_payload.begin(), original_payload.end(), rtx->payload().begin() + 2));
+}
+
+TEST_CASE("a gap on a publisher's stream is NACKed upstream and the RTX repair is forwarded in place", "[packet_router][nack]") {
+  fixture f;
+  auto p = video_producer(10, 0xAAAA);
+  p.rtx_payload_type = 97;
+  p.rtx_ssrcs = {0xAAAB};
+  f.router.set_producer(p);
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  f.out.rtcp.clear();
+  publish_video(f, 0xAAAA, 1000, 3);  // 1000..1002
+  f.router.on_rtp(publisher, rtp(0xAAAA, 1005, 15000, 96, vp8_delta), 200);  // 1003 and 1004 lost
+  auto upstream = nacks_to(f.out, publisher);
+  REQUIRE(upstream.size() == 1);
+  CHECK(upstream[0].media_ssrc == 0xAAAA);
+  CHECK(upstream[0].sequences() == std::vector<uint16_t>{1003, 1004});
+  CHECK(f.router.counters(publisher)->nacks_sent == 1);
+  REQUIRE(f.out.rtp.size() == 4);
+
+  // The subscriber NACKs the hole too: the SFU has nothing, so it asks the publisher again.
+  const auto after_hole = rtp_packet_view::parse(f.out.rtp[3].bytes);
+  const auto hole = static_cast<uint16_t>(after_hole->sequence() - 2);
+  f.out.rtcp.clear();
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {hole}), 210);
+  upstream = nacks_to(f.out, publisher);
+  REQUIRE(upstream.size() == 1);
+  CHECK(upstream[0].sequences() == std::vector<uint16_t>{1003});
+
+  // The publisher repairs 1003 over RTX: the subscriber gets it as the packet it missed.
+  auto repair = rtp(0xAAAB, 7, 9000, 97, {0x03, 0xEB, 0x10, 0x01, 0x9d});  // OSN 1003, then the payload
+  f.router.on_rtp(publisher, repair, 230);
+  REQUIRE(f.out.rtp.size() == 5);
+  const auto repaired = rtp_packet_view::parse(f.out.rtp[4].bytes);
+  CHECK(repaired->ssrc() == 0x5555);
+  CHECK(repaired->payload_type() == 100);
+  CHECK(repaired->sequence() == hole);
+  CHECK(repaired->timestamp() == after_hole->timestamp() - 6000);
+  CHECK(std::vector<uint8_t>(repaired->payload().begin(), repaired->payload().end()) == vp8_delta);
+  CHECK(f.router.counters(publisher)->packets_repaired == 1);
+  // The same repair again is a duplicate: not forwarded twice. And now it is cached.
+  f.router.on_rtp(publisher, repair, 240);
+  CHECK(f.out.rtp.size() == 5);
+  f.router.on_rtcp(subscriber, nack_packet(0x5555, {hole}), 300);
+  CHECK(f.out.rtp.size() == 6);
+}
+
+TEST_CASE("retransmissions to one subscriber are rate-limited", "[packet_router][nack]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  publish_video(f, 0xAAAA, 0, 400);
+  const auto first = rtp_packet_view::parse(f.out.rtp[0].bytes)->sequence();
+  f.out.rtp.clear();
+  std::vector<uint16_t> all;
+  for (uint16_t i = 0; i < 400; ++i) all.push_back(static_cast<uint16_t>(first + i));
+  for (size_t at = 0; at < all.size(); at += 64)
+    f.router.on_rtcp(subscriber, nack_packet(0x5555, {all.begin() + static_cast<std::ptrdiff_t>(at),
+                                                      all.begin() + static_cast<std::ptrdiff_t>(std::min(at + 64, all.size()))}),
+                     20'000);
+  const auto* counters = f.router.counters(subscriber);
+  CHECK(f.out.rtp.size() == 100);  // the burst, then nothing until tokens refill
+  CHECK(counters->packets_retransmitted == 100);
+  CHECK(counters->retransmissions_limited == 300);
+}
+
+namespace {
+
+std::vector<uint8_t> sender_report(uint32_t ssrc, uint64_t ntp, uint32_t rtp_ts) {
+  std::vector<uint8_t> sr(28);
+  sr[0] = 0x80;
+  sr[1] = 200;
+  write_u16(sr, 2, 6);
+  write_u32(sr, 4, ssrc);
+  write_u64(sr, 8, ntp);
+  write_u32(sr, 16, rtp_ts);
+  return sr;
+}
+
+std::vector<uint8_t> receiver_report(uint32_t about_ssrc, uint8_t fraction_lost, uint32_t lsr, uint32_t dlsr) {
+  std::vector<uint8_t> rr(8 + rtcp_report_block_size);
+  rr[0] = 0x81;
+  rr[1] = 201;
+  write_u16(rr, 2, 7);
+  write_u32(rr, 4, 0x4321);
+  rtcp_report_block b;
+  b.ssrc = about_ssrc;
+  b.fraction_lost = fraction_lost;
+  b.jitter = 450;
+  b.last_sr = lsr;
+  b.delay_since_last_sr = dlsr;
+  b.write(std::span(rr).subspan(8));
+  return rr;
+}
+
+}  // namespace
+
+TEST_CASE("the publisher gets receiver reports with its loss and REMB; the subscriber gets sender reports",
+          "[packet_router][rtcp]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  f.router.on_tick(0);
+  f.out.rtcp.clear();
+  // 20 packets sent, 5 lost on the way in; the publisher's SR maps its clock.
+  const uint64_t publisher_ntp = ntp_from_ms(5'000'000);
+  f.router.on_rtcp(publisher, sender_report(0xAAAA, publisher_ntp, 90000), 100);
+  for (uint16_t i = 0; i < 20; ++i) {
+    if (i >= 10 && i < 15) continue;
+    f.router.on_rtp(publisher, rtp(0xAAAA, static_cast<uint16_t>(500 + i), 90000 + 3000u * i, 96, i == 0 ? vp8_key : vp8_delta),
+                    100 + 33 * i);
+  }
+  f.out.rtcp.clear();
+  f.router.on_tick(1000);
+
+  const auto* pub = f.router.counters(publisher);
+  CHECK(pub->loss_in == Approx(0.25));
+  CHECK(pub->bitrate_in_bps > 0);
+  CHECK(pub->receive_estimate_bps > 0);
+  bool saw_rr = false, saw_remb = false, saw_sr = false;
+  for (const auto& s : f.out.rtcp) {
+    rtcp_compound compound(s.bytes);
+    while (const auto ref = compound.next()) {
+      if (ref->header.packet_type == rtcp_type::receiver_report) {
+        CHECK(s.to == publisher);
+        const auto rr = rtcp_receiver_report::parse(ref->bytes);
+        REQUIRE(rr.ok());
+        REQUIRE(rr->reports.size() == 1);
+        CHECK(rr->reports[0].ssrc == 0xAAAA);
+        CHECK(rr->reports[0].cumulative_lost == 5);
+        CHECK(rr->reports[0].fraction_lost == 64);
+        CHECK(rr->reports[0].last_sr == ntp_middle(publisher_ntp));
+        CHECK(ntp_short_to_ms(rr->reports[0].delay_since_last_sr) == Approx(900).margin(1));
+        saw_rr = true;
+      } else if (ref->header.packet_type == rtcp_type::payload_feedback) {
+        const auto remb = rtcp_remb::parse(ref->bytes);
+        REQUIRE(remb.ok());
+        CHECK(remb->ssrcs == std::vector<uint32_t>{0xAAAA});
+        saw_remb = true;
+      } else if (ref->header.packet_type == rtcp_type::sender_report) {
+        CHECK(s.to == subscriber);
+        const auto sr = rtcp_sender_report::parse(ref->bytes);
+        REQUIRE(sr.ok());
+        CHECK(sr->ssrc == 0x5555);
+        CHECK(sr->packet_count == 15);
+        CHECK(sr->ntp_timestamp == f.router.ntp_at(1000));
+        // The publisher's clock at 1000 ms (its SR came at 100 ms with 90000) in the
+        // subscriber's numbering: the first forwarded packet kept its timestamp here.
+        CHECK(sr->rtp_timestamp == 90000u + 81000u);
+        saw_sr = true;
+      }
+    }
+  }
+  CHECK(saw_rr);
+  CHECK(saw_remb);
+  CHECK(saw_sr);
+
+  // The subscriber's RR about that stream gives the round trip and its loss.
+  const uint32_t lsr = ntp_middle(f.router.ntp_at(1000));
+  f.router.on_rtcp(subscriber, receiver_report(0x5555, 128, lsr, ms_to_ntp_short(100)), 1150);
+  f.router.on_tick(2000);
+  const auto* sub = f.router.counters(subscriber);
+  CHECK(sub->rtt_ms == Approx(50).margin(1));
+  CHECK(sub->loss_out == 0.5);
+  CHECK(sub->jitter_out_ms == Approx(5.0));
+  CHECK(sub->send_estimate_bps > 0);
+  CHECK(sub->bitrate_out_bps == 0);  // nothing was forwarded in the last second
+}
+
+TEST_CASE("a subscriber's bandwidth estimate drops the simulcast layer under loss and restores it when clean",
+          "[packet_router][bandwidth]") {
+  fixture f;
+  producer_spec p = video_producer(12, 0);
+  p.ssrcs.clear();
+  p.rids = {"q", "h", "f"};
+  p.extensions.rid = 5;
+  f.router.set_producer(p);
+  f.router.set_consumer(consumer_of(22, 12, 0x7777, 96));
+  auto with_rid = [](uint32_t ssrc, uint16_t seq, uint32_t ts, bool key, char rid, size_t size) {
+    auto pkt = rtp(ssrc, seq, ts, 96, key ? vp8_key : vp8_delta);
+    pkt[14] = 0;
+    pkt[15] = 1;
+    pkt[18] = static_cast<uint8_t>(5 << 4);
+    pkt[19] = static_cast<uint8_t>(rid);
+    pkt.resize(size, 0);
+    return pkt;
+  };
+  // Three layers at about 100, 400 and 560 kbit/s (50 packets a second each), a keyframe
+  // on every layer each second.
+  const std::array<uint32_t, 3> ssrcs{0x100, 0x200, 0x300};
+  const std::array<char, 3> rids{'q', 'h', 'f'};
+  const std::array<size_t, 3> sizes{250, 1000, 1400};
+  std::array<uint16_t, 3> seq{1, 1, 1};
+  int64_t now = 0;
+  uint32_t forwarded_from = 0;
+  auto second = [&](uint8_t fraction_lost) {
+    for (int i = 0; i < 50; ++i) {
+      now += 20;
+      for (size_t l = 0; l < 3; ++l) {
+        const auto size = sizes[l];
+        f.out.rtp.clear();
+        f.router.on_rtp(publisher, with_rid(ssrcs[l], seq[l]++, static_cast<uint32_t>(now * 90), i == 0, rids[l], size), now);
+        if (!f.out.rtp.empty()) forwarded_from = static_cast<uint32_t>(size);
+      }
+    }
+    f.router.on_rtcp(subscriber, receiver_report(0x7777, fraction_lost, 0, 0), now);
+    f.router.on_tick(now);
+  };
+  for (int s = 0; s < 3; ++s) second(0);
+  CHECK(forwarded_from == 1400);  // the top layer
+  // 40% loss for twelve seconds: the estimate falls below the middle layer's rate, and the
+  // switch down happens at the lowest layer's next keyframe.
+  for (int s = 0; s < 12; ++s) second(102);
+  CHECK(f.router.counters(subscriber)->send_estimate_bps < 400'000);
+  CHECK(forwarded_from == sizes[0]);
+  // A clean path again: the layer climbs back, switching at keyframes.
+  for (int s = 0; s < 25; ++s) second(0);
+  CHECK(forwarded_from == 1400);
+}
+
+TEST_CASE("a paused screen share is dropped at the worker until sharing resumes, apart from any mute",
+          "[packet_router]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  publish_video(f, 0xAAAA, 100, 3);
+  REQUIRE(f.out.rtp.size() == 3);
+  f.router.set_producer_paused(10, true);
+  f.out.rtcp.clear();
+  publish_video(f, 0xAAAA, 103, 5, 200);
+  CHECK(f.out.rtp.size() == 3);
+  CHECK(f.router.counters(publisher)->packets_dropped_paused == 5);
+  CHECK(f.router.counters(publisher)->packets_dropped_muted == 0);
+  // Resuming asks the publisher for a keyframe, so the subscriber's picture comes back at once.
+  f.router.set_producer_paused(10, false);
+  bool asked = false;
+  for (const auto& s : f.out.rtcp) asked = asked || (s.to == publisher && rtcp_pli::parse(s.bytes).ok());
+  CHECK(asked);
+  publish_video(f, 0xAAAA, 108, 2, 400);
+  CHECK(f.out.rtp.size() == 5);
 }

@@ -68,6 +68,11 @@ TEST_CASE("media ops need a joined participant, and a published track is answere
   auto stats = ok(member.ws, "media.stats");
   CHECK(stats["state"] == "new");
   CHECK(stats["producers"] == 1);
+  // Quality figures are there from the start: nothing measured yet, the round trip unknown.
+  CHECK(stats["rtt_ms"] == -1);
+  CHECK(stats["loss_in"] == 0.0);
+  CHECK(stats["packets_retransmitted"] == 0);
+  CHECK(stats["packets_dropped_paused"] == 0);
 
   // Leaving takes the participant's media away for everyone.
   ok(member.ws, "meeting.leave");
