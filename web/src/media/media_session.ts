@@ -42,6 +42,8 @@ export interface InboundFigures {
   kind: string;
   packetsReceived: number;
   framesDecoded: number;
+  /** Received audio level, 0..1 (audio only). */
+  audioLevel: number;
 }
 
 export class MediaSession {
@@ -174,6 +176,7 @@ export class MediaSession {
         kind: String(stat.kind),
         packetsReceived: Number(stat.packetsReceived ?? 0),
         framesDecoded: Number(stat.framesDecoded ?? 0),
+        audioLevel: Number(stat.audioLevel ?? 0),
       });
     });
     return out;
