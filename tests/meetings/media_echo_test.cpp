@@ -170,4 +170,11 @@ TEST_CASE("a guest may run an echo test, and a closed connection's echo test is 
     refused(again, "media.subscribe", {{"sdp", offer}, {"mid", "3"}, {"producer_id", camera_id}}, "not_found");
   }
   CHECK(is_ws_ok(host.ws.call("sys.ping", nlohmann::json::object())));
+
+  // An echo test running with media set up does not hold the server up: SIGTERM still ends it cleanly.
+  ok(host.ws, "media.echo_test.start");
+  ok(host.ws, "media.publish", {{"sdp", offer}, {"mid", "1"}, {"source", "camera"}});
+  const auto code = server.stop();
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
 }
