@@ -186,6 +186,8 @@ async function main() {
   const echoAudio = await waitFor(async () => Number(await host.locator('#echo-level').getAttribute('data-audio-packets')) > 20, timeout);
   if (!echoAudio) throw new Error('the echoed sound did not arrive');
   await host.waitForFunction(() => document.querySelector('#echo-video')?.videoWidth > 0);
+  // The returned sound moves the meter (the fake microphone beeps).
+  await host.waitForFunction(() => Number(document.querySelector('#echo-level')?.getAttribute('aria-valuenow')) > 0, null, { timeout, polling: 100 });
   const echoStatus = await host.locator('#echo-status').textContent();
   if (!/coming back from the server/.test(echoStatus ?? '')) throw new Error(`echo status: ${echoStatus}`);
   if ((await host.locator('#echo-test-button').getAttribute('aria-pressed')) !== 'true') throw new Error('the test button is not shown pressed');

@@ -46,6 +46,15 @@ export interface InboundFigures {
   audioLevel: number;
 }
 
+/**
+ * The level the sender measured (RFC 6464 header extension, which the server forwards) of the
+ * last packet received: it does not need the audio to be played out, unlike getStats' audioLevel.
+ */
+function sourceLevel(receiver: RTCRtpReceiver): number {
+  if (receiver.track.kind !== 'audio' || typeof receiver.getSynchronizationSources !== 'function') return 0;
+  return receiver.getSynchronizationSources().reduce((max, source) => Math.max(max, source.audioLevel ?? 0), 0);
+}
+
 export class MediaSession {
   private readonly pc: RTCPeerConnection;
   private queue: Promise<unknown> = Promise.resolve();
@@ -176,7 +185,7 @@ export class MediaSession {
         kind: String(stat.kind),
         packetsReceived: Number(stat.packetsReceived ?? 0),
         framesDecoded: Number(stat.framesDecoded ?? 0),
-        audioLevel: Number(stat.audioLevel ?? 0),
+        audioLevel: Math.max(Number(stat.audioLevel ?? 0), s ? sourceLevel(s.transceiver.receiver) : 0),
       });
     });
     return out;
