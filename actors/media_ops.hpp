@@ -6,7 +6,7 @@
 namespace parley::actors {
 
 /// media.negotiate, media.publish, media.unpublish, media.subscribe, media.unsubscribe,
-/// media.consumer.update, media.producers, media.stats
+/// media.consumer.update, media.producers, media.stats, media.echo_test.start, media.echo_test.stop
 void add_media_ops(op_table& table);
 
 } // namespace parley::actors

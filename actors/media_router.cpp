@@ -13,6 +13,7 @@
 #include "accounts/access_token.hpp"
 #include "actors/media_messages.hpp"
 #include "actors/meeting_codec.hpp"
+#include "actors/meeting_messages.hpp"
 #include "actors/service_error.hpp"
 #include "media/media_plane.hpp"
 #include "media/rtx_negotiation.hpp"
@@ -74,8 +75,11 @@ struct media_peer {
 
 struct router_state {
   std::shared_ptr<const node_context> ctx;
+  // The meeting whose media this is, or, for an echo test, the one session it belongs to.
   caf::actor meeting;
   uint64_t meeting_id = 0;
+  // An echo test: a private room of one connection, whose events go straight to that session.
+  bool echo = false;
   media::forwarding_table* table = nullptr;
   std::map<uint64_t, media_peer> peers;
   std::map<uint64_t, producer_record> producers;
@@ -123,7 +127,10 @@ bool iequals(std::string_view a, std::string_view b) {
 // --- events --------------------------------------------------------------------------------
 
 void emit(router_actor* self, const std::string& name, bytes data, uint64_t to = 0) {
-  self->send(self->state.meeting, mt_media_event_atom::value, name, std::move(data), to);
+  if (self->state.echo) // the session is the only participant: nobody else can hear of it
+    self->send(self->state.meeting, mt_event_atom::value, name, std::move(data));
+  else
+    self->send(self->state.meeting, mt_media_event_atom::value, name, std::move(data), to);
 }
 
 void pack_producer(meeting_packer& pk, const producer_record& p) {
@@ -735,11 +742,20 @@ void apply_allowed(router_actor* self, uint64_t pid, bool audio, bool video) {
 }
 
 caf::behavior media_router(router_actor* self, std::shared_ptr<const node_context> ctx, caf::actor meeting,
-                           uint64_t meeting_id) {
+                           uint64_t meeting_id, bool echo) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.meeting = std::move(meeting);
   st.meeting_id = meeting_id;
+  st.echo = echo;
+  if (echo) {
+    // An echo test ends with its connection; its transports close with this actor's state.
+    self->monitor(st.meeting);
+    self->set_down_handler([self](const caf::down_msg& msg) {
+      if (msg.source == self->state.meeting.address())
+        self->quit();
+    });
+  }
   st.table = &st.ctx->media->for_meeting(meeting_id);
   self->delayed_send(self, speaker_interval, rt_tick_atom::value);
   return {
@@ -813,7 +829,12 @@ caf::behavior media_router(router_actor* self, std::shared_ptr<const node_contex
 } // namespace
 
 caf::actor spawn_media_router(caf::local_actor* meeting, std::shared_ptr<const node_context> ctx, uint64_t meeting_id) {
-  return meeting->spawn<caf::linked>(media_router, std::move(ctx), caf::actor_cast<caf::actor>(meeting), meeting_id);
+  return meeting->spawn<caf::linked>(media_router, std::move(ctx), caf::actor_cast<caf::actor>(meeting), meeting_id,
+                                     false);
+}
+
+caf::actor spawn_echo_router(caf::local_actor* session, std::shared_ptr<const node_context> ctx, uint64_t echo_id) {
+  return session->spawn(media_router, std::move(ctx), caf::actor_cast<caf::actor>(session), echo_id, true);
 }
 
 } // namespace parley::actors

@@ -33,6 +33,10 @@ struct session_state {
   uint64_t participant_id = 0;
   // Set when the connection signed in with a guest token: the one meeting it may join (user.id is the guest id).
   uint64_t guest_meeting_id = 0;
+  // A running echo test (media.echo_test.start): its private router and this connection's
+  // participant id in it. While it runs, the media ops go to it.
+  caf::actor echo_router;
+  uint64_t echo_participant_id = 0;
   static inline const char* name = "parley.session";
 
   void reply_error(std::optional<uint64_t> id, protocol::error_code code, std::string_view message) {

@@ -1,6 +1,6 @@
 // Media forwarding benchmark: the project's own ICE/DTLS/SRTP client publishes K synthetic
-// VP8 streams and subscribes M receivers to each, first through Janus's VideoRoom, then
-// through parleyd, and prints forwarded packets/s, loss, server CPU per forwarded packet and
+// VP8 streams and subscribes M receivers to each, first through Janus's VideoRoom (when
+// --janus is given), then through parleyd (--parleyd=PATH, or the one built here; none skips), and prints forwarded packets/s, loss, server CPU per forwarded packet and
 // the ratio of forwarded packets per server CPU second.
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include "benchmarks/bench_support.hpp"
 #include "benchmarks/media/janus_videoroom_signaling.hpp"
 #include "benchmarks/media/media_load_run.hpp"
+#include "benchmarks/media/parley_meeting_signaling.hpp"
 #include "media/dtls_certificate.hpp"
 #include "media/dtls_context.hpp"
 #include "media/srtp_session.hpp"
@@ -63,6 +64,14 @@ std::optional<media_load_result> run_janus(const options& opts, const media::dtl
                         static_cast<pid_t>(pid), context, settings);
 }
 
+void print_summary(const char* name, const media_load_result& r) {
+  std::printf("summary: %s forwarded %.0f packets/s, %.2f us CPU per packet (%.2f above its rest), %.0f packets per "
+              "CPU second, loss %.4f%%, SRTP %s\n",
+              name, r.forwarded_per_second(), r.server_cpu_us_per_packet(), r.server_cpu_us_per_packet_above_rest(),
+              r.forwarded_per_cpu_second(), 100.0 * r.loss(),
+              r.subscriber_profile ? std::string(media::to_string(*r.subscriber_profile)).c_str() : "none");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -102,15 +111,35 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   bool failed = janus && !janus->error.empty();
-  if (janus && janus->error.empty()) {
-    std::printf("summary: janus forwarded %.0f packets/s, %.2f us CPU per packet, %.0f packets per CPU second, "
-                "loss %.4f%%, SRTP %s\n",
-                janus->forwarded_per_second(), janus->server_cpu_us_per_packet(), janus->forwarded_per_cpu_second(),
-                100.0 * janus->loss(),
-                janus->subscriber_profile ? std::string(media::to_string(*janus->subscriber_profile)).c_str() : "none");
+  if (janus && janus->error.empty())
+    print_summary("janus", *janus);
+
+  // parleyd: the same tool and scenario, right after Janus in the same run.
+  const auto parleyd_binary = opts.text("parleyd", PARLEY_BENCH_PARLEYD);
+  std::optional<media_load_result> parleyd;
+  if (parleyd_binary != "none") {
+    parleyd = run_parleyd_media_load(parleyd_binary, *context, settings);
+    print_media_load_result(*parleyd);
+    failed = failed || !parleyd->error.empty();
+    if (parleyd->error.empty())
+      print_summary("parleyd", *parleyd);
   }
-  (void)goal_ratio;
-  (void)goal_us_per_packet;
-  (void)goal_loss;
+  std::fflush(stdout);
+
+  if (parleyd && parleyd->error.empty()) {
+    const double us = parleyd->server_cpu_us_per_packet();
+    std::printf("goal: parleyd CPU per forwarded packet %.2f us (goal <= %.1f us): %s\n", us, goal_us_per_packet,
+                parleyd->forwarded > 0 && us <= goal_us_per_packet ? "met" : "NOT met");
+    std::printf("goal: parleyd loss %.4f%% (goal < %.1f%%): %s\n", 100.0 * parleyd->loss(), 100.0 * goal_loss,
+                parleyd->expected > 0 && parleyd->loss() < goal_loss ? "met" : "NOT met");
+    if (janus && janus->error.empty() && janus->forwarded_per_cpu_second() > 0) {
+      const double ratio = parleyd->forwarded_per_cpu_second() / janus->forwarded_per_cpu_second();
+      std::printf("ratio: parleyd forwarded packets per CPU second / Janus's = %.0f / %.0f = %.2fx (goal >= %.1fx): %s\n",
+                  parleyd->forwarded_per_cpu_second(), janus->forwarded_per_cpu_second(), ratio, goal_ratio,
+                  ratio >= goal_ratio ? "met" : "NOT met");
+    } else {
+      std::printf("ratio: no Janus figures in this run (run benchmarks/run_media.sh as root with janus installed)\n");
+    }
+  }
   return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "benchmarks/media/process_cpu.hpp"
@@ -138,6 +139,16 @@ media_load_result run_media_load(const std::string& server_name, sfu_signaling& 
     return result;
   }
   auto pump = [&] { loop.run_until(clock_type::now() + 1ms); };
+
+  // The server at rest first: signaling connected, no transport yet.
+  {
+    constexpr auto rest = 2s;
+    const double before = cpu_seconds(server_pid);
+    const auto from = clock_type::now();
+    std::this_thread::sleep_for(rest);
+    const double span = std::chrono::duration<double>(clock_type::now() - from).count();
+    result.server_rest_cores = span > 0 ? (cpu_seconds(server_pid) - before) / span : 0;
+  }
 
   // Publishers: each sends as soon as its transport is up.
   for (size_t k = 0; k < settings.streams; ++k) {
@@ -300,6 +311,8 @@ void print_media_load_result(const media_load_result& r) {
               static_cast<unsigned long long>(r.lost), static_cast<unsigned long long>(r.expected));
   std::printf("  server CPU             %.2f s = %.2f us per forwarded packet, %.0f forwarded packets per CPU second\n",
               r.server_cpu_seconds, r.server_cpu_us_per_packet(), r.forwarded_per_cpu_second());
+  std::printf("  server CPU at rest     %.1f%% of one core (signaling up, no media); above it: %.2f us per forwarded packet\n",
+              100.0 * r.server_rest_cores, r.server_cpu_us_per_packet_above_rest());
   std::printf("  load client CPU        %.2f s (%.0f%% of one core)\n", r.client_cpu_seconds,
               r.seconds > 0 ? 100.0 * r.client_cpu_seconds / r.seconds : 0.0);
   if (r.srtp_errors > 0)

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -42,11 +43,19 @@ struct media_load_result {
   uint64_t srtp_errors = 0;
   double server_cpu_seconds = 0;
   double client_cpu_seconds = 0;
+  // The server's CPU rate (cores) with signaling up and no media yet: its fixed cost, which the
+  // per-packet figure includes and a busier run spreads over more packets.
+  double server_rest_cores = 0;
 
   [[nodiscard]] double forwarded_per_second() const { return seconds > 0 ? forwarded / seconds : 0; }
   [[nodiscard]] double loss() const { return expected > 0 ? static_cast<double>(lost) / expected : 0; }
   [[nodiscard]] double server_cpu_us_per_packet() const {
     return forwarded > 0 ? server_cpu_seconds * 1e6 / static_cast<double>(forwarded) : 0;
+  }
+  /// Server CPU per forwarded packet above its rate at rest (the marginal cost of forwarding).
+  [[nodiscard]] double server_cpu_us_per_packet_above_rest() const {
+    const double above = server_cpu_seconds - server_rest_cores * seconds;
+    return forwarded > 0 ? std::max(0.0, above) * 1e6 / static_cast<double>(forwarded) : 0;
   }
   [[nodiscard]] double forwarded_per_cpu_second() const {
     return server_cpu_seconds > 0 ? forwarded / server_cpu_seconds : 0;

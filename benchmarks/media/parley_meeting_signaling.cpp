@@ -136,6 +136,12 @@ bool parley_meeting_signaling::publish(webrtc_client_peer& peer, publish_offer_s
   if (participant == nullptr)
     return false;
   try {
+    // A participant's camera starts off (docs/protocol.md): the router drops it until it is on.
+    auto camera_on = participant->call("self.video", {{"off", false}});
+    if (auto e = op_error(camera_on); !e.empty()) {
+      error = "self.video: " + e;
+      return false;
+    }
     settings.setup = "actpass";
     // A participant's camera starts off (docs/protocol.md): turn it on, or the server drops
     // every packet of the camera producer as a muted one.

@@ -83,10 +83,14 @@
       return result;
     }
 
-    publish(track, source) {
+    // `encodings`: RTCRtpEncodingParameters for simulcast ([{rid: 'q', scaleResolutionDownBy: 4}, ...],
+    // lowest layer first), or nothing for one stream.
+    publish(track, source, encodings) {
       return this.serial(async () => {
         const pc = this.ensurePc();
-        const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+        const init = { direction: 'sendonly' };
+        if (encodings) init.sendEncodings = encodings;
+        const transceiver = pc.addTransceiver(track, init);
         const offer = await pc.createOffer();
         await pc.setLocalDescription(offer);
         const result = await this.call('media.publish', { sdp: pc.localDescription.sdp, mid: transceiver.mid, source });
@@ -118,7 +122,8 @@
           sdp: pc.localDescription.sdp, mid: transceiver.mid, producer_id: producer.producer_id,
         }, options || {}));
         await pc.setRemoteDescription({ type: 'answer', sdp: result.sdp });
-        this.consumers.set(result.consumer_id, { mid: transceiver.mid, producer, transceiver, track: transceiver.receiver.track });
+        this.consumers.set(result.consumer_id, { consumerId: result.consumer_id, mid: transceiver.mid, producer, transceiver,
+          track: transceiver.receiver.track });
         return result.consumer_id;
       });
     }
@@ -156,6 +161,7 @@
           const c = byTrack.get(s.mid);
           out.inbound.push({
             kind: s.kind, mid: s.mid, packetsReceived: s.packetsReceived || 0, framesDecoded: s.framesDecoded || 0,
+            frameHeight: s.frameHeight || 0, consumerId: c ? c.consumerId : null,
             source: c ? c.producer.source : null, participant: c ? c.producer.participant_id : null,
           });
         }

@@ -127,7 +127,9 @@ json ok_result(ws_client& client, const std::string& op, const json& args) {
 } // namespace
 
 TEST_CASE("a werift peer publishes VP8 through parleyd and another werift peer receives it", "[werift]") {
-  parleyd_process server;
+  parleyd_options options;
+  options.args = {"--registration=open"};
+  parleyd_process server(options);
   https_client rest(server.host(), server.port());
   const auto user = register_account(rest, unique_username("werift"));
   const auto token = login_token(rest, user.username);
@@ -143,6 +145,7 @@ TEST_CASE("a werift peer publishes VP8 through parleyd and another werift peer r
   ws_client publisher_ws(server.host(), server.port());
   REQUIRE(is_ws_ok(publisher_ws.hello(token)));
   ok_result(publisher_ws, "meeting.join", {{"meeting_id", meeting_id}});
+  ok_result(publisher_ws, "self.video", {{"off", false}}); // a camera starts off; the router drops it until on
   werift_peer publisher("publish");
   const auto publisher_offer = publisher.wait_for(is_offer, 60s);
   INFO("publisher: " << publisher.failure());

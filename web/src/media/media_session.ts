@@ -42,6 +42,17 @@ export interface InboundFigures {
   kind: string;
   packetsReceived: number;
   framesDecoded: number;
+  /** Received audio level, 0..1 (audio only). */
+  audioLevel: number;
+}
+
+/**
+ * The level the sender measured (RFC 6464 header extension, which the server forwards) of the
+ * last packet received: it does not need the audio to be played out, unlike getStats' audioLevel.
+ */
+function sourceLevel(receiver: RTCRtpReceiver): number {
+  if (receiver.track.kind !== 'audio' || typeof receiver.getSynchronizationSources !== 'function') return 0;
+  return receiver.getSynchronizationSources().reduce((max, source) => Math.max(max, source.audioLevel ?? 0), 0);
 }
 
 export class MediaSession {
@@ -174,6 +185,7 @@ export class MediaSession {
         kind: String(stat.kind),
         packetsReceived: Number(stat.packetsReceived ?? 0),
         framesDecoded: Number(stat.framesDecoded ?? 0),
+        audioLevel: Math.max(Number(stat.audioLevel ?? 0), s ? sourceLevel(s.transceiver.receiver) : 0),
       });
     });
     return out;

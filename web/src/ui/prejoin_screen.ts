@@ -1,7 +1,10 @@
-// Pre-join: camera and microphone preview, device choice, microphone test, name and password.
+// Pre-join: camera and microphone preview, device choice, microphone test, the audio/video
+// test through the server (echo test), name and password.
 import { ParleyError } from '../protocol/errors';
 import type { JoinResult } from '../protocol/types';
+import { EchoTest } from '../media/echo_test';
 import { listDevices, openLocalMedia, stopStream, watchLevel, type DeviceProblem } from '../media/local_media';
+import { echoButtonStops, echoStatusKey, type EchoTestState } from '../state/echo_test_state';
 import { formatMeetingId } from '../util/meeting_id';
 import type { AppContext } from './app_context';
 import { h, replace } from './dom';
@@ -36,6 +39,59 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
   const error = h('p', { class: 'form-error', role: 'alert', id: 'join-error' });
   const joinButton = h('button', { type: 'submit', class: 'primary wide', id: 'join-now' }, t('prejoin.join'));
 
+  // The audio/video test: the server returns the user's own camera and microphone.
+  const echoButton = h('button', { type: 'button', class: 'secondary', id: 'echo-test-button', 'aria-pressed': 'false', 'aria-describedby': 'echo-status' }, t('echo.start'));
+  const echoStatus = h('p', { class: 'hint echo-status', id: 'echo-status', role: 'status', 'aria-live': 'polite' }, t('echo.idle'));
+  const echoVideo = h('video', { class: 'echo-video', id: 'echo-video', autoplay: true, muted: true, playsinline: true, 'aria-label': t('echo.videoLabel') });
+  const echoLevel = h('div', { class: 'level', id: 'echo-level', role: 'meter', 'aria-label': t('echo.levelLabel'), 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('span'));
+  const echoResult = h('div', { class: 'echo-result', hidden: true }, echoVideo, h('span', { class: 'echo-level-label', 'aria-hidden': 'true' }, t('echo.levelLabel')), echoLevel);
+  const echoStream = new MediaStream();
+  const renderEcho = (state: EchoTestState) => {
+    const stops = echoButtonStops(state);
+    echoButton.textContent = stops ? t('echo.stop') : t('echo.start');
+    echoButton.setAttribute('aria-pressed', String(stops));
+    echoStatus.textContent = t(echoStatusKey(state));
+    echoStatus.dataset.phase = state.phase;
+    echoResult.hidden = !stops;
+    echoVideo.dataset.framesDecoded = String(state.framesDecoded);
+    echoLevel.dataset.audioPackets = String(state.audioPackets);
+    const percent = Math.round(state.audioLevel * 100);
+    (echoLevel.firstChild as HTMLElement).style.width = `${percent}%`;
+    echoLevel.setAttribute('aria-valuenow', String(percent));
+  };
+  const echo = new EchoTest(renderEcho, (track) => {
+    for (const old of echoStream.getTracks().filter((x) => x.kind === track.kind)) echoStream.removeTrack(old);
+    echoStream.addTrack(track);
+    echoVideo.srcObject = echoStream;
+  });
+  const stopEcho = async () => {
+    for (const old of echoStream.getTracks()) echoStream.removeTrack(old);
+    echoVideo.srcObject = null;
+    await echo.stop(await ctx.connection().catch(() => null));
+  };
+  echoButton.onclick = async () => {
+    if (echoButtonStops(echo.current)) {
+      await stopEcho();
+      return;
+    }
+    error.textContent = '';
+    try {
+      if (!ctx.session) {
+        // A guest signs in as the meeting's guest first; that needs the name.
+        const displayName = name.value.trim();
+        if (!displayName) {
+          error.textContent = t('echo.nameFirst');
+          name.focus();
+          return;
+        }
+        await ctx.becomeGuest(meetingId, displayName);
+      }
+      await echo.start(await ctx.connection(), stream);
+    } catch (err) {
+      error.textContent = ctx.describe(err);
+    }
+  };
+
   const updateToggles = () => {
     replace(micToggle, icon(microphoneOn ? 'mic' : 'micOff', 22));
     micToggle.setAttribute('aria-label', microphoneOn ? t('room.mute') : t('room.unmute'));
@@ -64,6 +120,8 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
   };
 
   async function open(cameraId?: string, microphoneId?: string) {
+    // A running audio/video test sends the old devices: end it; the user can run it again.
+    if (echoButtonStops(echo.current)) void stopEcho();
     stopLevel();
     stopStream(stream);
     const got = await openLocalMedia({ cameraId, microphoneId, camera: cameraOn, microphone: microphoneOn });
@@ -123,6 +181,8 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
         await ctx.becomeGuest(meetingId, intent.displayName);
       }
       const conn = await ctx.connection();
+      // The echo test would keep the media ops: end it before joining.
+      await stopEcho();
       const args: Record<string, unknown> = { meeting_id: meetingId };
       if (intent.password) args.password = intent.password;
       if (intent.displayName) args.display_name = intent.displayName;
@@ -189,6 +249,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
           h('p', { class: 'hint' }, t('prejoin.testHint')),
           level,
         ),
+        h('div', { class: 'echo-test', id: 'echo-test', role: 'group', 'aria-labelledby': 'echo-title' }, h('h2', { id: 'echo-title' }, t('echo.title')), echoButton, echoStatus, echoResult),
       ),
       h(
         'form',
@@ -211,6 +272,7 @@ export function prejoinScreen(ctx: AppContext, root: HTMLElement, meetingId: str
   function dispose() {
     disposed = true;
     stopLevel();
+    if (echoButtonStops(echo.current)) void stopEcho();
   }
   return () => {
     dispose();
