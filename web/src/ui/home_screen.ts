@@ -233,6 +233,7 @@ export function homeScreen(ctx: AppContext, root: HTMLElement) {
         h('button', { class: 'tile orange', id: 'new-meeting', onclick: startInstant }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('video', 22)), h('strong', null, t('home.instant')), h('small', null, t('home.instantHint'))),
         h('button', { class: 'tile blue', id: 'join-meeting', onclick: () => ctx.navigate('/join') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('plus', 22)), h('strong', null, t('home.join')), h('small', null, t('home.joinHint'))),
         h('button', { class: 'tile blue', id: 'schedule-meeting', onclick: schedule }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('calendar', 22)), h('strong', null, t('home.schedule')), h('small', null, t('home.scheduleHint'))),
+        h('button', { class: 'tile blue', id: 'open-messages', onclick: () => ctx.navigate('/messages') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('chat', 22)), h('strong', null, t('home.messages')), h('small', null, t('home.messagesHint'))),
       ),
       pmiBox,
       h('section', { class: 'card' }, h('h2', null, t('home.upcoming')), upcoming),
