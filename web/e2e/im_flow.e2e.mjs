@@ -250,15 +250,40 @@ async function main() {
   await bubble(bo, emojiText).waitFor();
   pass('messages sent meanwhile show up with an unread count on return');
 
-  step('the page on a phone and in Simplified Chinese');
-  const phone = await newUser('ada-phone', { width: 390, height: 844 });
-  await signIn(phone, origin, `ada_${unique}`);
+  step('Bo\'s phone: a second device that goes offline and syncs on reconnect');
+  const phone = await newUser('bo-phone', { width: 390, height: 844 });
+  // The phone's WebSocket runs through a switch this test can open, like a lost network.
+  let offline = false;
+  const sockets = new Set();
+  await phone.routeWebSocket(/\/ws$/, (ws) => {
+    if (offline) {
+      ws.close({ code: 1011, reason: 'offline' });
+      return;
+    }
+    ws.connectToServer();
+    sockets.add(ws);
+    ws.onClose(() => sockets.delete(ws));
+  });
+  await signIn(phone, origin, `bo_${unique}`);
   await phone.goto(`${origin}/messages`);
-  await phone.locator('#im-conversations .im-conv', { hasText: 'Bo Chen' }).waitFor();
+  const phoneConv = phone.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' });
+  await phoneConv.waitFor();
   await phone.screenshot({ path: path.join(shots, '04-im-phone-list.png') });
-  await phone.locator('#im-conversations .im-conv', { hasText: 'Bo Chen' }).click();
+  await phoneConv.click();
   await bubble(phone, emojiText).waitFor();
-  if (await phone.locator('#im-sidebar, .im-sidebar').isVisible()) throw new Error('on a phone the list should give way to the thread');
+  if (await phone.locator('.im-sidebar').isVisible()) throw new Error('on a phone the list should give way to the thread');
+  offline = true;
+  for (const ws of [...sockets]) ws.close({ code: 1011, reason: 'offline' });
+  await phone.locator('#app-banner:not([hidden])').waitFor();
+  await ada.locator('#im-input').fill('Sent while your phone was offline');
+  await ada.locator('#im-input').press('Enter');
+  await bubble(bo, 'Sent while your phone was offline').waitFor(); // Bo's other device has it live
+  offline = false;
+  await bubble(phone, 'Sent while your phone was offline').waitFor();
+  await phone.locator('#app-banner').waitFor({ state: 'hidden' });
+  pass('a second device gets messages live, and after a lost connection syncs what it missed');
+
+  step('the phone layout in Simplified Chinese');
   await phone.locator('#lang-select').selectOption('zh-CN');
   await phone.locator('#im-send', { hasText: '发送' }).waitFor();
   await bubble(phone, emojiText).waitFor();
@@ -268,13 +293,44 @@ async function main() {
   await phone.context().close();
   pass('phone layout (list, then thread with a back button) and Chinese texts');
 
+  step('Ada makes a group with Bo, renames it, removes Bo, and leaves');
+  await ada.locator('#im-new-group').click();
+  await ada.locator('#im-group-name').fill('Launch team');
+  await ada.locator('#im-group-search-input').fill('Bo');
+  await ada.locator('#im-group-search-results .im-person', { hasText: 'Bo Chen' }).click();
+  await ada.locator('#im-group-chosen li', { hasText: 'Bo Chen' }).waitFor();
+  await ada.locator('#im-group-create').click();
+  await ada.locator('#im-thread-title', { hasText: 'Launch team' }).waitFor();
+  await ada.locator('#im-input').fill('Welcome to the launch team');
+  await ada.locator('#im-input').press('Enter');
+  const boGroup = bo.locator('#im-conversations .im-conv', { hasText: 'Launch' });
+  await boGroup.locator('.im-conv-preview', { hasText: 'Welcome to the launch team' }).waitFor();
+  await boGroup.click();
+  await bubble(bo, 'Welcome to the launch team').waitFor();
+  await ada.locator('#im-details-toggle').click();
+  await ada.locator('#im-rename-input').fill('Launch crew');
+  await ada.locator('#im-rename').click();
+  await bo.locator('#im-thread-title', { hasText: 'Launch crew' }).waitFor();
+  await bo.locator('#im-message-list .im-event', { hasText: 'renamed the group to “Launch crew”' }).waitFor();
+  await ada.screenshot({ path: path.join(shots, '06-im-group-details.png') });
+  await ada.getByRole('button', { name: 'Remove Bo Chen from the group' }).click();
+  await bo.locator('#im-conversations .im-conv', { hasText: 'Launch crew' }).waitFor({ state: 'detached' });
+  await bo.locator('#im-empty').waitFor({ state: 'visible' });
+  await ada.locator('#im-members li', { hasText: 'Bo Chen' }).waitFor({ state: 'detached' });
+  await ada.locator('#im-leave').click();
+  await ada.locator('#im-conversations .im-conv', { hasText: 'Launch crew' }).waitFor({ state: 'detached' });
+  pass('group create, rename, remove member (owner) and leave, seen by both');
+
   step('Ada invites Bo to a meeting; Bo joins from the invite');
+  await ada.locator('#im-conversations .im-conv', { hasText: 'Bo Chen' }).click();
+  await bo.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' }).click();
+  await bubble(bo, 'Sent while your phone was offline').waitFor();
   await ada.locator('#im-invite').click();
   await ada.waitForURL(/\/j\/[0-9]{11}$/);
   const meetingId = /\/j\/([0-9]{11})$/.exec(ada.url())[1];
   const invite = bo.locator(`#im-message-list .im-invite[data-meeting-id="${meetingId}"]`);
   await invite.waitFor();
-  await bo.screenshot({ path: path.join(shots, '06-im-invite.png') });
+  await bo.screenshot({ path: path.join(shots, '07-im-invite.png') });
   await ada.locator('#join-now').click();
   await ada.locator('#room').waitFor();
   await invite.getByRole('button', { name: `Join meeting ${meetingId}` }).click();
@@ -285,7 +341,7 @@ async function main() {
     await page.locator('#btn-participants').click();
     await page.locator('#people-list .person', { hasText: other }).waitFor();
   }
-  await bo.screenshot({ path: path.join(shots, '07-meeting-from-invite.png') });
+  await bo.screenshot({ path: path.join(shots, '08-meeting-from-invite.png') });
   pass('the invitee joins the meeting from the Join button and both are in the room');
 }
 

@@ -33,6 +33,8 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   let disposed = false;
   let openId: string | null = initialId;
   let editingSeq: number | null = null;
+  // Said to the server (presence.set) after a while without input.
+  let away = false;
   // Conversations the user is leaving (their im.removed is no surprise).
   const leaving = new Set<string>();
   const offs: (() => void)[] = [];
@@ -103,7 +105,8 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       : d.toLocaleDateString(ctx.locale, { month: 'short', day: 'numeric' });
   };
   const presenceDot = (userId: string | undefined) => {
-    const status: PresenceStatus = (userId && store?.presence.get(userId)) || 'offline';
+    // One's own page is open, so one is online (presence.changed is never sent about oneself).
+    const status: PresenceStatus = userId === self.id ? (away ? 'away' : 'online') : (userId && store?.presence.get(userId)) || 'offline';
     return h('span', { class: `presence-dot ${status}`, 'data-presence': status, role: 'img', 'aria-label': t(`im.presence.${status}`), title: t(`im.presence.${status}`) });
   };
   const preview = (m: ImMessage | undefined): string => {
@@ -580,14 +583,19 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   function toggleDetails() {
     details.hidden = !details.hidden;
     detailsButton.setAttribute('aria-expanded', String(!details.hidden));
-    if (!details.hidden) renderDetails();
+    if (!details.hidden) renderDetails(true);
   }
 
-  function renderDetails() {
+  let detailsKey = '';
+  function renderDetails(force = false) {
     if (!store || !openId) return;
     const e = store.entries.get(openId);
     if (!e) return;
     const c = e.conversation;
+    // Redrawn only when the group or its people's presence changed, so typing here survives.
+    const key = JSON.stringify([c, c.members.map((p) => store!.presence.get(p.user_id) ?? '')]);
+    if (!force && key === detailsKey) return;
+    detailsKey = key;
     const owner = c.kind === 'group' && c.owner_id === self.id;
     const cid = c.conversation_id;
     const call = async (op: string, args: Record<string, unknown>) => {
@@ -607,7 +615,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
         h(
           'li',
           { 'data-user-id': p.user_id },
-          presenceDot(p.user_id === self.id ? undefined : p.user_id),
+          presenceDot(p.user_id),
           h('span', { class: 'im-member-name' }, p.display_name, p.user_id === self.id && ` (${t('im.you')})`, c.owner_id === p.user_id && h('span', { class: 'badge owner' }, t('im.owner'))),
           owner &&
             p.user_id !== self.id &&
@@ -676,7 +684,6 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
 
   // ---- presence: away after inactivity --------------------------------------------------------
   let lastActivity = Date.now();
-  let away = false;
   const onActivity = () => {
     lastActivity = Date.now();
     if (away && store) {
