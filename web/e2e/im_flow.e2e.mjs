@@ -303,10 +303,25 @@ async function main() {
   await ada.locator('#im-thread-title', { hasText: 'Launch team' }).waitFor();
   await ada.locator('#im-input').fill('Welcome to the launch team');
   await ada.locator('#im-input').press('Enter');
+  // Enough notes that the thread opens on its newest page and pages back for the rest.
+  const note = (i) => `Note ${String(i).padStart(2, '0')}`;
+  for (let i = 1; i <= 55; i++) {
+    await ada.locator('#im-input').fill(note(i));
+    await ada.locator('#im-input').press('Enter');
+  }
+  await ada.locator('#im-message-list .im-body', { hasText: /^Note 55$/ }).waitFor();
   const boGroup = bo.locator('#im-conversations .im-conv', { hasText: 'Launch' });
-  await boGroup.locator('.im-conv-preview', { hasText: 'Welcome to the launch team' }).waitFor();
+  await boGroup.locator('.im-conv-preview', { hasText: /^Note 55$/ }).waitFor();
+  await boGroup.locator('.unread-badge').waitFor();
   await boGroup.click();
+  await bo.locator('#im-message-list .im-body', { hasText: /^Note 55$/ }).waitFor();
+  if (await bo.locator('#im-message-list .im-body', { hasText: /^Note 01$/ }).count()) throw new Error('the first page should hold only the newest 50 entries');
+  await bo.locator('#im-older').click();
+  await bo.locator('#im-message-list .im-body', { hasText: /^Note 01$/ }).waitFor();
   await bubble(bo, 'Welcome to the launch team').waitFor();
+  const order = await bo.locator('#im-message-list .im-msg').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+  if (order.some((seq, i) => i > 0 && seq <= order[i - 1])) throw new Error(`messages out of order: ${order}`);
+  await bo.locator('#im-older').waitFor({ state: 'hidden' });
   await ada.locator('#im-details-toggle').click();
   await ada.locator('#im-rename-input').fill('Launch crew');
   await ada.locator('#im-rename').click();
@@ -319,7 +334,7 @@ async function main() {
   await ada.locator('#im-members li', { hasText: 'Bo Chen' }).waitFor({ state: 'detached' });
   await ada.locator('#im-leave').click();
   await ada.locator('#im-conversations .im-conv', { hasText: 'Launch crew' }).waitFor({ state: 'detached' });
-  pass('group create, rename, remove member (owner) and leave, seen by both');
+  pass('group create, history paging backwards in seq order, rename, remove member (owner) and leave, seen by both');
 
   step('Ada invites Bo to a meeting; Bo joins from the invite');
   await ada.locator('#im-conversations .im-conv', { hasText: 'Bo Chen' }).click();

@@ -16,9 +16,9 @@ export const emojiChoices: [string, string][] = [
 
 /**
  * A popover grid for `input`. Arrow keys move between emoji, Enter/Space inserts, Escape closes.
- * Returns the toggle button and the panel.
+ * Returns the toggle button, the panel, and dispose (for when the page goes).
  */
-export function emojiPicker(input: HTMLTextAreaElement, labels: { open: string; panel: string }): { button: HTMLButtonElement; panel: HTMLElement } {
+export function emojiPicker(input: HTMLTextAreaElement, labels: { open: string; panel: string }): { button: HTMLButtonElement; panel: HTMLElement; dispose: () => void } {
   const insert = (emoji: string) => {
     const start = input.selectionStart ?? input.value.length;
     const end = input.selectionEnd ?? input.value.length;
@@ -58,7 +58,7 @@ export function emojiPicker(input: HTMLTextAreaElement, labels: { open: string; 
   });
   panel.addEventListener('keydown', (e: KeyboardEvent) => {
     const i = cells.indexOf(document.activeElement as HTMLButtonElement);
-    const perRow = 8;
+    const perRow = Math.max(1, getComputedStyle(panel).gridTemplateColumns.split(' ').length);
     const move = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: perRow, ArrowUp: -perRow }[e.key];
     if (move !== undefined && i >= 0) {
       e.preventDefault();
@@ -69,5 +69,10 @@ export function emojiPicker(input: HTMLTextAreaElement, labels: { open: string; 
       button.focus();
     }
   });
-  return { button, panel };
+  // A click elsewhere closes the panel.
+  const outside = (e: PointerEvent) => {
+    if (!panel.hidden && !panel.contains(e.target as Node) && !button.contains(e.target as Node)) close();
+  };
+  document.addEventListener('pointerdown', outside);
+  return { button, panel, dispose: () => document.removeEventListener('pointerdown', outside) };
 }

@@ -220,6 +220,11 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       if (m.file_id) {
         imageUrl(cid, m.file_id, token())
           .then((url) => {
+            // A picture at the bottom grows the thread: keep following it.
+            const follow = messagesBox.scrollHeight - messagesBox.scrollTop - messagesBox.clientHeight < 60;
+            img.addEventListener('load', () => {
+              if (follow) messagesBox.scrollTop = messagesBox.scrollHeight;
+            }, { once: true });
             img.src = url;
             status.remove();
           })
@@ -374,8 +379,13 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     typingLine.textContent = typers.length ? t('im.typing', { names: typers.join(', ') }) : '';
   }
 
+  // Scrolling to the top pages backwards too.
+  messagesBox.addEventListener('scroll', () => {
+    if (messagesBox.scrollTop < 40 && !loadingOlder && !olderButton.hidden) void loadOlder();
+  });
+
   async function loadOlder() {
-    if (!store || !openId) return;
+    if (!store || !openId || loadingOlder) return;
     loadingOlder = true;
     try {
       await store.loadOlder(openId);
@@ -756,6 +766,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     disposed = true;
     for (const off of offs) off();
     store?.dispose();
+    picker.dispose();
     clearInterval(awayTimer);
     if (typingStop) clearTimeout(typingStop);
     for (const ev of ['keydown', 'pointerdown', 'pointermove', 'focus']) window.removeEventListener(ev, onActivity);
