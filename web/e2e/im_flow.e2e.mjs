@@ -140,6 +140,9 @@ async function signIn(page, origin, username) {
   await page.locator('#open-messages').waitFor();
 }
 
+/** A conversation in the list, by its exact title (previews may mention other names). */
+const conv = (page, title) => page.locator('#im-conversations .im-conv').filter({ has: page.locator('.im-conv-title').getByText(title, { exact: true }) });
+
 /** The text of message bubbles in the open thread. */
 const bubble = (page, text) => page.locator('#im-message-list .im-msg', { hasText: text });
 
@@ -179,7 +182,7 @@ async function main() {
   pass('a 1:1 conversation starts from a name search and the sender sees the text');
 
   step('Bo sees the conversation with an unread count and reads it');
-  const boConv = bo.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' });
+  const boConv = conv(bo, 'Ada Lovelace');
   await boConv.locator('.unread-badge', { hasText: '1' }).waitFor();
   await boConv.locator('.im-conv-preview', { hasText: 'Hello Bo, are you free?' }).waitFor();
   await boConv.locator('.presence-dot.online').waitFor();
@@ -194,8 +197,14 @@ async function main() {
   pass('read receipt shown to the sender');
 
   step('Bo types (Ada sees the typing indicator) and sends emoji from the picker');
-  await bo.locator('#im-input').pressSequentially('Yes ');
-  await ada.locator('#im-typing', { hasText: 'Bo Chen is typing' }).waitFor();
+  // The indicator lasts while Bo types (and a few seconds after): keep typing until Ada sees it.
+  let seenTyping = false;
+  for (let attempt = 0; attempt < 6 && !seenTyping; attempt++) {
+    await bo.locator('#im-input').fill('');
+    await bo.locator('#im-input').pressSequentially('Yes ');
+    seenTyping = await ada.locator('#im-typing', { hasText: 'Bo Chen is typing' }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  }
+  if (!seenTyping) throw new Error('Ada never saw that Bo was typing');
   await bo.locator('#im-emoji').click();
   await bo.locator('#im-emoji-panel [data-emoji="🎉"]').click();
   await bo.locator('#im-input').pressSequentially(' 你好 👋🏽');
@@ -243,7 +252,7 @@ async function main() {
   await ada.locator('#im-input').press('Enter');
   await bubble(ada, 'Ping while you were away').waitFor();
   await bo.locator('#open-messages').click();
-  const boConvAgain = bo.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' });
+  const boConvAgain = conv(bo, 'Ada Lovelace');
   await boConvAgain.locator('.unread-badge', { hasText: '1' }).waitFor();
   await boConvAgain.click();
   await bubble(bo, 'Ping while you were away').waitFor();
@@ -266,7 +275,7 @@ async function main() {
   });
   await signIn(phone, origin, `bo_${unique}`);
   await phone.goto(`${origin}/messages`);
-  const phoneConv = phone.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' });
+  const phoneConv = conv(phone, 'Ada Lovelace');
   await phoneConv.waitFor();
   await phone.screenshot({ path: path.join(shots, '04-im-phone-list.png') });
   await phoneConv.click();
@@ -310,13 +319,15 @@ async function main() {
     await ada.locator('#im-input').press('Enter');
   }
   await ada.locator('#im-message-list .im-body', { hasText: /^Note 55$/ }).waitFor();
-  const boGroup = bo.locator('#im-conversations .im-conv', { hasText: 'Launch' });
+  const boGroup = conv(bo, 'Launch team');
   await boGroup.locator('.im-conv-preview', { hasText: /^Note 55$/ }).waitFor();
   await boGroup.locator('.unread-badge').waitFor();
   await boGroup.click();
   await bo.locator('#im-message-list .im-body', { hasText: /^Note 55$/ }).waitFor();
   if (await bo.locator('#im-message-list .im-body', { hasText: /^Note 01$/ }).count()) throw new Error('the first page should hold only the newest 50 entries');
-  await bo.locator('#im-older').click();
+  // Scrolling up to the "Show older messages" button pages back (the button does too, for keyboards).
+  await bo.locator('#im-older').waitFor();
+  await bo.locator('#im-older').scrollIntoViewIfNeeded();
   await bo.locator('#im-message-list .im-body', { hasText: /^Note 01$/ }).waitFor();
   await bubble(bo, 'Welcome to the launch team').waitFor();
   const order = await bo.locator('#im-message-list .im-msg').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
@@ -329,16 +340,28 @@ async function main() {
   await bo.locator('#im-message-list .im-event', { hasText: 'renamed the group to “Launch crew”' }).waitFor();
   await ada.screenshot({ path: path.join(shots, '06-im-group-details.png') });
   await ada.getByRole('button', { name: 'Remove Bo Chen from the group' }).click();
-  await bo.locator('#im-conversations .im-conv', { hasText: 'Launch crew' }).waitFor({ state: 'detached' });
+  await conv(bo, 'Launch crew').waitFor({ state: 'detached' });
   await bo.locator('#im-empty').waitFor({ state: 'visible' });
   await ada.locator('#im-members li', { hasText: 'Bo Chen' }).waitFor({ state: 'detached' });
+  // Added back by name; when the owner leaves, Bo (the longest-standing member) owns the group.
+  await ada.locator('#im-add-member-input').fill('Bo Ch');
+  await ada.locator('#im-add-member-results .im-person', { hasText: 'Bo Chen' }).click();
+  await ada.locator('#im-members li', { hasText: 'Bo Chen' }).waitFor();
+  const boCrew = conv(bo, 'Launch crew');
+  await boCrew.click();
+  await bo.locator('#im-thread-title', { hasText: 'Launch crew' }).waitFor();
   await ada.locator('#im-leave').click();
-  await ada.locator('#im-conversations .im-conv', { hasText: 'Launch crew' }).waitFor({ state: 'detached' });
-  pass('group create, history paging backwards in seq order, rename, remove member (owner) and leave, seen by both');
+  await conv(ada, 'Launch crew').waitFor({ state: 'detached' });
+  await bo.locator('#im-message-list .im-event', { hasText: 'Ada Lovelace left' }).waitFor();
+  await bo.locator('#im-details-toggle').click();
+  await bo.locator('#im-members li', { hasText: 'Bo Chen' }).locator('.badge.owner').waitFor();
+  await bo.locator('#im-rename-input').waitFor();
+  await bo.locator('#im-details-toggle').click();
+  pass('group create, history paging backwards in seq order, rename, remove and add members (owner), and the owner leaving hands the group on, seen by both');
 
   step('Ada invites Bo to a meeting; Bo joins from the invite');
-  await ada.locator('#im-conversations .im-conv', { hasText: 'Bo Chen' }).click();
-  await bo.locator('#im-conversations .im-conv', { hasText: 'Ada Lovelace' }).click();
+  await conv(ada, 'Bo Chen').click();
+  await conv(bo, 'Ada Lovelace').click();
   await bubble(bo, 'Sent while your phone was offline').waitFor();
   await ada.locator('#im-invite').click();
   await ada.waitForURL(/\/j\/[0-9]{11}$/);

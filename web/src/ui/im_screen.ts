@@ -93,6 +93,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   );
   const main = h('main', { class: 'im', id: 'im', 'data-view': openId ? 'thread' : 'list' }, sidebar, emptyThread, threadBox, details);
   replace(root, main);
+  document.body.classList.add('im-page');
   showThreadChrome();
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -764,6 +765,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
 
   return () => {
     disposed = true;
+    document.body.classList.remove('im-page');
     for (const off of offs) off();
     store?.dispose();
     picker.dispose();
