@@ -284,4 +284,5 @@ export const en: Record<string, string> = {
   'im.event.added': '{who} added {subjects}',
   'im.event.removed': '{who} removed {subjects}',
   'im.event.left': '{who} left',
+  'im.notFound': 'That conversation, person or picture is no longer there.',
 };

@@ -284,4 +284,5 @@ export const zhCN: Record<string, string> = {
   'im.event.added': '{who} 添加了 {subjects}',
   'im.event.removed': '{who} 移除了 {subjects}',
   'im.event.left': '{who} 退出了群组',
+  'im.notFound': '该会话、联系人或图片已不存在。',
 };

@@ -97,6 +97,8 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   showThreadChrome();
 
   // ---- helpers ------------------------------------------------------------------------------
+  // The app's error texts speak of meetings; here a missing thing is a conversation, person or picture.
+  const describe = (e: unknown) => ((e as { code?: string } | null)?.code === 'not_found' ? t('im.notFound') : ctx.describe(e));
   const token = () => ctx.session?.token ?? '';
   const timeOf = (ms: number) => {
     const d = new Date(ms);
@@ -142,6 +144,8 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   function renderList() {
     if (!store) return;
     const entries = store.ordered();
+    // Keyboard focus stays on the same conversation across redraws.
+    const focusedId = (document.activeElement as HTMLElement | null)?.closest?.('.im-conv')?.getAttribute('data-conversation-id');
     if (!entries.length) {
       replace(list, h('li', { class: 'empty' }, t('im.noConversations')));
       return;
@@ -172,6 +176,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
         );
       }),
     );
+    if (focusedId) list.querySelector<HTMLElement>(`.im-conv[data-conversation-id="${focusedId}"]`)?.focus();
   }
 
   // ---- thread -------------------------------------------------------------------------------
@@ -230,7 +235,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
             status.remove();
           })
           .catch((err) => {
-            status.textContent = ctx.describe(err);
+            status.textContent = describe(err);
           });
       }
       body = frame;
@@ -259,7 +264,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
           editingSeq = null;
           renderThread();
         } catch (err) {
-          ctx.toast(ctx.describe(err), 'error');
+          ctx.toast(describe(err), 'error');
         }
       };
       area.addEventListener('keydown', (e: KeyboardEvent) => {
@@ -299,7 +304,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
                     await store!.conn.call('im.delete', { conversation_id: cid, seq: m.seq });
                     if (m.file_id) forgetImage(cid, m.file_id);
                   } catch (err) {
-                    ctx.toast(ctx.describe(err), 'error');
+                    ctx.toast(describe(err), 'error');
                   }
                 },
               },
@@ -391,7 +396,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     try {
       await store.loadOlder(openId);
     } catch (e) {
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     } finally {
       loadingOlder = false;
     }
@@ -423,7 +428,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       await store.markRead(id);
       input.focus();
     } catch (e) {
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     }
   }
 
@@ -462,8 +467,19 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code !== 'disconnected' && code !== 'timeout') throw e;
-      const conn = await ctx.connection();
-      return await conn.call('im.send', { conversation_id: id, ...args, client_id: clientId });
+      // Once the connection is back, the same client id makes the retry safe (no duplicate).
+      const conn = store!.conn;
+      await new Promise<void>((resolve, reject) => {
+        if (conn.status === 'open') return resolve();
+        const timer = setTimeout(() => (off(), reject(e)), 30_000);
+        const off = conn.onStatus((status) => {
+          if (status !== 'open') return;
+          clearTimeout(timer);
+          off();
+          resolve();
+        });
+      });
+      return await conn.call<{ seq: number; at: number; duplicate: boolean }>('im.send', { conversation_id: id, ...args, client_id: clientId });
     }
   }
 
@@ -482,7 +498,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       await sendWithRetry(openId, { kind: 'text', text });
     } catch (e) {
       if (!input.value) input.value = text;
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     }
   }
 
@@ -496,7 +512,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       const up = await uploadImage(id, file, token());
       await sendWithRetry(id, { kind: 'image', file_id: up.file_id });
     } catch (e) {
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     } finally {
       imageButton.disabled = false;
     }
@@ -515,7 +531,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       ctx.toast(t('im.inviteSent'));
       ctx.navigate(`/j/${r.meeting_id}`);
     } catch (e) {
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     } finally {
       inviteButton.disabled = false;
     }
@@ -530,7 +546,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       finder.clear();
       select(view.conversation.conversation_id);
     } catch (e) {
-      ctx.toast(ctx.describe(e), 'error');
+      ctx.toast(describe(e), 'error');
     }
   }
 
@@ -573,7 +589,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
               dialog.close();
               select(view.conversation.conversation_id);
             } catch (err) {
-              ctx.toast(ctx.describe(err), 'error');
+              ctx.toast(describe(err), 'error');
             }
           },
         },
@@ -615,7 +631,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
         if (view && 'conversation' in view) store!.adopt(view);
         return true;
       } catch (err) {
-        ctx.toast(ctx.describe(err), 'error');
+        ctx.toast(describe(err), 'error');
         return false;
       }
     };
@@ -679,7 +695,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
               store!.entries.delete(cid);
               select(null);
             } catch (err) {
-              ctx.toast(ctx.describe(err), 'error');
+              ctx.toast(describe(err), 'error');
             }
           },
         },
@@ -720,7 +736,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     try {
       conn = await ctx.connection();
     } catch (e) {
-      if (!disposed) ctx.toast(ctx.describe(e), 'error');
+      if (!disposed) ctx.toast(describe(e), 'error');
       return;
     }
     if (disposed) return;
@@ -758,7 +774,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
         await openThread(openId);
       }
     } catch (e) {
-      if (!disposed) ctx.toast(ctx.describe(e), 'error');
+      if (!disposed) ctx.toast(describe(e), 'error');
     }
     main.dataset.ready = 'true';
   })();
