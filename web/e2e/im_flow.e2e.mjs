@@ -251,13 +251,15 @@ async function main() {
   await ada.locator('#im-input').fill('Ping while you were away');
   await ada.locator('#im-input').press('Enter');
   await bubble(ada, 'Ping while you were away').waitFor();
+  await bo.locator('#messages-unread', { hasText: /^1$/ }).waitFor();
+  await bo.screenshot({ path: path.join(shots, '00-home-unread-messages.png') });
   await bo.locator('#open-messages').click();
   const boConvAgain = conv(bo, 'Ada Lovelace');
   await boConvAgain.locator('.unread-badge', { hasText: '1' }).waitFor();
   await boConvAgain.click();
   await bubble(bo, 'Ping while you were away').waitFor();
   await bubble(bo, emojiText).waitFor();
-  pass('messages sent meanwhile show up with an unread count on return');
+  pass('messages sent meanwhile show as unread on the home screen and in the list on return');
 
   step('Bo\'s phone: a second device that goes offline and syncs on reconnect');
   const phone = await newUser('bo-phone', { width: 390, height: 844 });

@@ -113,13 +113,16 @@ export class ImStore {
 
   /** Loads (or reloads) the conversation list and the presence of everyone in it. */
   async loadList(): Promise<void> {
+    // Only conversations known before the call can be stale; one that arrived meanwhile stays.
+    const before = new Set(this.entries.keys());
     const r = await this.conn.call<{ conversations: ConversationSummary[] }>('im.conversation.list', { limit: 100 });
     const ids = new Set<string>();
     for (const s of r.conversations) {
       ids.add(s.conversation.conversation_id);
       this.upsert(s);
     }
-    for (const id of [...this.entries.keys()]) if (!ids.has(id)) this.entries.delete(id);
+    // Gone from the list while offline (removed or left elsewhere); the list's limit keeps older ones out too.
+    if (r.conversations.length < 100) for (const id of before) if (!ids.has(id)) this.entries.delete(id);
     this.emit('list');
     void this.loadPresence();
   }
