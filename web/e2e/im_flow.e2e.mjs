@@ -289,10 +289,17 @@ async function main() {
   await ada.locator('#im-input').fill('Sent while your phone was offline');
   await ada.locator('#im-input').press('Enter');
   await bubble(bo, 'Sent while your phone was offline').waitFor(); // Bo's other device has it live
+  // Written offline: shown as sending, delivered once the connection is back (same client id).
+  await phone.locator('#im-input').fill('Typed on the train');
+  await phone.locator('#im-input').press('Enter');
+  await phone.locator('#im-message-list .im-msg.pending', { hasText: 'Typed on the train' }).waitFor();
   offline = false;
   await bubble(phone, 'Sent while your phone was offline').waitFor();
   await phone.locator('#app-banner').waitFor({ state: 'hidden' });
-  pass('a second device gets messages live, and after a lost connection syncs what it missed');
+  await phone.locator('#im-message-list .im-msg:not(.pending)', { hasText: 'Typed on the train' }).waitFor();
+  await bubble(ada, 'Typed on the train').waitFor();
+  await bubble(bo, 'Typed on the train').waitFor();
+  pass('a second device gets messages live, after a lost connection syncs what it missed, and sends what was written offline');
 
   step('the phone layout in Simplified Chinese');
   await phone.locator('#lang-select').selectOption('zh-CN');

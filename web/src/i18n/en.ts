@@ -285,4 +285,8 @@ export const en: Record<string, string> = {
   'im.event.removed': '{who} removed {subjects}',
   'im.event.left': '{who} left',
   'im.notFound': 'That conversation, person or picture is no longer there.',
+  'im.sending': 'Sending…',
+  'im.notSent': 'Not sent.',
+  'im.retry': 'Retry',
+  'im.discard': 'Discard',
 };

@@ -285,4 +285,8 @@ export const zhCN: Record<string, string> = {
   'im.event.removed': '{who} 移除了 {subjects}',
   'im.event.left': '{who} 退出了群组',
   'im.notFound': '该会话、联系人或图片已不存在。',
+  'im.sending': '发送中…',
+  'im.notSent': '未发送。',
+  'im.retry': '重试',
+  'im.discard': '放弃',
 };

@@ -26,6 +26,16 @@ import { forgetImage, imageUrl, uploadImage } from './im_images';
 
 const awayAfterMs = 5 * 60 * 1000;
 
+/** A text the user sent that the timeline does not have yet. */
+interface PendingText {
+  clientId: string;
+  conversationId: string;
+  text: string;
+  at: number;
+  failed: boolean;
+  seq?: number;
+}
+
 export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string | null) {
   const { t } = ctx;
   const self = ctx.session!.user;
@@ -37,6 +47,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   let away = false;
   // Conversations the user is leaving (their im.removed is no surprise).
   const leaving = new Set<string>();
+  const pending: PendingText[] = [];
   const offs: (() => void)[] = [];
 
   // ---- layout -------------------------------------------------------------------------------
@@ -358,6 +369,14 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       wanted.push(r.el);
     }
     for (const seq of [...rendered.keys()]) if (!keep.has(seq)) rendered.delete(seq);
+    // Own texts on their way: shown until the timeline has them (matched by client id or seq).
+    const arrived = new Set(thread.messages.map((m) => m.client_id).filter(Boolean));
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const p = pending[i];
+      if (p.conversationId !== openId) continue;
+      if (arrived.has(p.clientId) || (p.seq !== undefined && p.seq <= thread.seenSeq)) pending.splice(i, 1);
+    }
+    for (const p of pending) if (p.conversationId === openId) wanted.push(renderPending(p));
     // Insert or move only what changed, so a focused control stays focused.
     let cursor: ChildNode | null = messageList.firstChild;
     for (const el of wanted) {
@@ -372,7 +391,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
       cursor.remove();
       cursor = next;
     }
-    if (!thread.messages.length) messageList.replaceChildren(h('li', { class: 'empty' }, t('im.emptyThread')));
+    if (!wanted.length) messageList.replaceChildren(h('li', { class: 'empty' }, t('im.emptyThread')));
     // Older entries came in above: keep the view where it was. New ones at the bottom: follow.
     if (loadingOlder) messagesBox.scrollTop = messagesBox.scrollHeight - fromBottom;
     else if (atBottom) messagesBox.scrollTop = messagesBox.scrollHeight;
@@ -460,8 +479,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
   });
 
   /** Sends with one client id, retried once after a dropped connection (idempotent on the server). */
-  async function sendWithRetry(id: string, args: Record<string, unknown>) {
-    const clientId = newClientId();
+  async function sendWithRetry(id: string, args: Record<string, unknown>, clientId = newClientId()) {
     try {
       return await store!.send(id, { ...args, client_id: clientId });
     } catch (e) {
@@ -494,12 +512,44 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     if (typingStop) clearTimeout(typingStop);
     if (typingSentAt) sendTyping(false);
     typingSentAt = 0;
+    const p: PendingText = { clientId: newClientId(), conversationId: openId, text, at: Date.now(), failed: false };
+    pending.push(p);
+    renderThread();
+    await deliver(p);
+  }
+
+  /** Sends a pending text (again, after a failure: the same client id cannot make a duplicate). */
+  async function deliver(p: PendingText) {
+    p.failed = false;
+    renderThread();
     try {
-      await sendWithRetry(openId, { kind: 'text', text });
+      const r = await sendWithRetry(p.conversationId, { kind: 'text', text: p.text }, p.clientId);
+      p.seq = r.seq;
+      renderThread();
+      // Normally the im.message event has brought it already; if that was lost, sync fetches it.
+      setTimeout(() => {
+        if (pending.includes(p) && store?.threads.get(p.conversationId)) void store.sync(p.conversationId).catch(() => {});
+      }, 5000);
     } catch (e) {
-      if (!input.value) input.value = text;
+      p.failed = true;
+      renderThread();
       ctx.toast(describe(e), 'error');
     }
+  }
+
+  function renderPending(p: PendingText): HTMLElement {
+    return h(
+      'li',
+      { class: `im-msg mine pending${p.failed ? ' failed' : ''}`, 'data-client-id': p.clientId },
+      h('p', { class: 'im-body' }, p.text),
+      h(
+        'span',
+        { class: 'im-meta' },
+        p.failed ? h('span', { class: 'im-not-sent' }, t('im.notSent')) : h('span', null, t('im.sending')),
+        p.failed && h('button', { type: 'button', class: 'link small', onclick: () => void deliver(p) }, t('im.retry')),
+        p.failed && h('button', { type: 'button', class: 'link small', onclick: () => (pending.splice(pending.indexOf(p), 1), renderThread()) }, t('im.discard')),
+      ),
+    );
   }
 
   fileInput.addEventListener('change', async () => {
