@@ -700,8 +700,9 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
         ),
       ),
     );
+    const closeButton = h('button', { type: 'button', class: 'link small', 'aria-label': t('im.closeDetails'), onclick: () => toggleDetails() }, '×');
     if (c.kind !== 'group') {
-      replace(details, h('h2', null, t('im.details')), members);
+      replace(details, h('h2', null, t('im.details'), closeButton), members);
       return;
     }
     const renameInput = h('input', { id: 'im-rename-input', value: c.name, maxlength: 100 });
@@ -713,7 +714,7 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     });
     replace(
       details,
-      h('h2', null, t('im.details'), h('button', { type: 'button', class: 'link small', 'aria-label': t('im.closeDetails'), onclick: () => toggleDetails() }, '×')),
+      h('h2', null, t('im.details'), closeButton),
       owner &&
         h(
           'form',
