@@ -223,7 +223,18 @@ async function main() {
       return img && img.complete && img.naturalWidth === 48 && img.src.startsWith('blob:');
     });
   }
-  pass('an uploaded image shows inline on both sides (fetched with the sign-in header)');
+  // Bo pastes a picture into the message field.
+  await bo.locator('#im-input').evaluate((el, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, [...makePng(20, 20)]);
+  for (const page of [ada, bo]) {
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#im-message-list .im-msg[data-kind="image"] img.im-image')].some((img) => img.complete && img.naturalWidth === 20),
+    );
+  }
+  pass('an uploaded or pasted image shows inline on both sides (fetched with the sign-in header)');
 
   step('Ada edits one message and deletes another; Bo sees the edit and the tombstone');
   await ada.locator('#im-input').fill('This one is a mistake');

@@ -552,10 +552,8 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     );
   }
 
-  fileInput.addEventListener('change', async () => {
-    const file = fileInput.files?.[0];
-    fileInput.value = '';
-    if (!file || !store || !openId) return;
+  async function sendImage(file: File) {
+    if (!store || !openId) return;
     const id = openId;
     imageButton.disabled = true;
     try {
@@ -566,6 +564,28 @@ export function imScreen(ctx: AppContext, root: HTMLElement, initialId: string |
     } finally {
       imageButton.disabled = false;
     }
+  }
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (file) void sendImage(file);
+  });
+  // A picture pasted into the message field or dropped on the thread is sent like a chosen one.
+  const imageOf = (items: DataTransferItemList | undefined) => [...(items ?? [])].find((i) => i.kind === 'file' && i.type.startsWith('image/'))?.getAsFile() ?? null;
+  input.addEventListener('paste', (e: ClipboardEvent) => {
+    const file = imageOf(e.clipboardData?.items);
+    if (!file) return;
+    e.preventDefault();
+    void sendImage(file);
+  });
+  threadBox.addEventListener('dragover', (e: DragEvent) => {
+    if ([...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file')) e.preventDefault();
+  });
+  threadBox.addEventListener('drop', (e: DragEvent) => {
+    const file = imageOf(e.dataTransfer?.items);
+    if (!file) return;
+    e.preventDefault();
+    void sendImage(file);
   });
 
   async function inviteToMeeting() {
