@@ -9,6 +9,7 @@ import type { AppContext } from './ui/app_context';
 import { authScreen } from './ui/auth_screen';
 import { h, replace } from './ui/dom';
 import { homeScreen } from './ui/home_screen';
+import { imScreen } from './ui/im_screen';
 import { joinScreen } from './ui/join_screen';
 import { prejoinScreen } from './ui/prejoin_screen';
 import { statusScreen } from './ui/status_screen';
@@ -122,6 +123,7 @@ function renderHeader() {
       'nav',
       { 'aria-label': t('app.name') },
       ctx.session && h('a', { href: '/', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/'); } }, t('nav.home')),
+      ctx.session && h('a', { href: '/messages', id: 'nav-messages', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/messages'); } }, t('nav.messages')),
       h('a', { href: '/join', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/join'); } }, t('nav.join')),
       langSelect,
       ctx.session
@@ -153,6 +155,7 @@ function route() {
   document.documentElement.lang = locale;
   document.body.classList.toggle('in-room', false);
   const join = /^\/j\/([0-9]{10,11})\/?$/.exec(path);
+  const messages = /^\/messages(?:\/([0-9a-f]{16}))?\/?$/.exec(path);
   if (path === '/signin' || path === '/register') {
     const next = params.get('next');
     cleanup = authScreen(ctx, content, path === '/signin' ? 'signin' : 'register', next && next.startsWith('/') ? next : '/');
@@ -160,6 +163,9 @@ function route() {
     cleanup = joinScreen(ctx, content);
   } else if (join) {
     cleanup = prejoinScreen(ctx, content, join[1]);
+  } else if (messages) {
+    if (!ctx.session) return ctx.navigate(`/signin?next=${encodeURIComponent(path)}`, true);
+    cleanup = imScreen(ctx, content, messages[1] ?? null);
   } else if (path === '/' || path === '/home') {
     if (!ctx.session) return ctx.navigate('/signin', true);
     cleanup = homeScreen(ctx, content);

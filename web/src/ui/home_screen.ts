@@ -7,6 +7,8 @@ import type { AppContext } from './app_context';
 import { copyText, download, h, replace } from './dom';
 import { icon } from './icons';
 import { scheduleDialog } from './schedule_form';
+import { watchUnread } from './im_unread';
+import { unreadLabel } from '../state/im_model';
 
 export function homeScreen(ctx: AppContext, root: HTMLElement) {
   const { t } = ctx;
@@ -15,6 +17,7 @@ export function homeScreen(ctx: AppContext, root: HTMLElement) {
   const past = h('ul', { class: 'meeting-list', 'aria-label': t('home.past') });
   const pmiBox = h('div', { class: 'pmi' });
   let disposed = false;
+  const unreadBadge = h('span', { class: 'unread-badge', id: 'messages-unread', hidden: true });
 
   const invite = (m: Meeting) =>
     inviteText(
@@ -233,6 +236,7 @@ export function homeScreen(ctx: AppContext, root: HTMLElement) {
         h('button', { class: 'tile orange', id: 'new-meeting', onclick: startInstant }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('video', 22)), h('strong', null, t('home.instant')), h('small', null, t('home.instantHint'))),
         h('button', { class: 'tile blue', id: 'join-meeting', onclick: () => ctx.navigate('/join') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('plus', 22)), h('strong', null, t('home.join')), h('small', null, t('home.joinHint'))),
         h('button', { class: 'tile blue', id: 'schedule-meeting', onclick: schedule }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('calendar', 22)), h('strong', null, t('home.schedule')), h('small', null, t('home.scheduleHint'))),
+        h('button', { class: 'tile blue', id: 'open-messages', onclick: () => ctx.navigate('/messages') }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon('chat', 22)), h('strong', null, t('home.messages'), ' ', unreadBadge), h('small', null, t('home.messagesHint'))),
       ),
       pmiBox,
       h('section', { class: 'card' }, h('h2', null, t('home.upcoming')), upcoming),
@@ -240,7 +244,13 @@ export function homeScreen(ctx: AppContext, root: HTMLElement) {
     ),
   );
   void load();
+  const stopUnread = watchUnread(ctx, (n) => {
+    unreadBadge.hidden = n === 0;
+    unreadBadge.textContent = unreadLabel(n);
+    unreadBadge.setAttribute('aria-label', t('im.unreadCount', { n: unreadLabel(n) }));
+  });
   return () => {
     disposed = true;
+    stopUnread();
   };
 }
