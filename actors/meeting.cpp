@@ -581,10 +581,10 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
   save_live_soon(self);
   if (me.presence == presence::joined)
     roster_joined(self, pid);
-  if (auto stand_in = st.live->stand_in_demoted())
-    announce_updated(self, *stand_in); // everyone sees host move back: the stand-in is co-host again
   else if (me.presence == presence::waiting)
     to_controllers(self, "meeting.waiting", participant_data(me));
+  if (auto stand_in = st.live->stand_in_demoted())
+    announce_updated(self, *stand_in); // everyone sees host move back: the stand-in is co-host again
   for (auto id : released) {
     auto* other = st.live->find(id);
     if (other->presence == presence::joined)
