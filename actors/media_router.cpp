@@ -757,7 +757,8 @@ caf::behavior media_router(router_actor* self, std::shared_ptr<const node_contex
     });
   }
   st.table = &st.ctx->media->for_meeting(meeting_id);
-  self->delayed_send(self, speaker_interval, rt_tick_atom::value);
+  if (!echo) // an echo test has one speaker: no active-speaker checks
+    self->delayed_send(self, speaker_interval, rt_tick_atom::value);
   return {
     [self](rt_request_atom, const std::string& op, uint64_t pid, bool audio_allowed, bool video_allowed,
            const bytes& args) { return handle_request(self, op, pid, audio_allowed, video_allowed, args); },
