@@ -8,7 +8,9 @@
 
 #include "actors/meeting_codec.hpp"
 #include "actors/meeting_messages.hpp"
+#include "actors/metering_service.hpp"
 #include "accounts/account_repository.hpp"
+#include "accounts/organisation_repository.hpp"
 #include "actors/service_error.hpp"
 #include "meetings/live_meeting.hpp"
 #include "meetings/meeting_repository.hpp"
@@ -34,6 +36,7 @@ struct meeting_state {
   uint64_t last_seq = 0;
   uint64_t idle_generation = 0;
   bool ending = false;
+  uint64_t org_id = 0; // the host's organisation: its tier caps joins, its usage is metered
   static inline const char* name = "parley.meeting";
 };
 
@@ -174,6 +177,9 @@ void remove_participant(meeting_actor* self, uint64_t pid, const std::string& re
   auto gone = st.live->remove(pid);
   if (!gone)
     return;
+  journal_meter_event(st.store, metering::meter_kind::leave, st.live->record().id, pid, st.org_id);
+  if (st.live->empty())
+    journal_meter_event(st.store, metering::meter_kind::end, st.live->record().id, 0, st.org_id);
   if (!removed_reason.empty()) {
     msgpack::sbuffer buffer;
     meeting_packer pk(buffer);
@@ -205,6 +211,10 @@ template <class Done>
 void end_meeting(meeting_actor* self, const std::string& reason, bool deleted, Done done) {
   auto& st = self->state;
   st.ending = true;
+  for (const auto& [pid, p] : st.live->participants())
+    journal_meter_event(st.store, metering::meter_kind::leave, st.live->record().id, pid, st.org_id);
+  if (!st.live->empty())
+    journal_meter_event(st.store, metering::meter_kind::end, st.live->record().id, 0, st.org_id);
   msgpack::sbuffer buffer;
   meeting_packer pk(buffer);
   pk.pack_map(1);
@@ -251,6 +261,8 @@ caf::result<bytes> handle_join(meeting_actor* self, const join_request& req) {
     password = req.password;
   if (auto refusal = st.live->check_entry(req.user.id, password))
     return refused(*refusal);
+  if (auto cap = accounts::organisation_repository{*st.ctx->db}.tier_refusal(st.org_id, st.live->participants().size()))
+    return make_service_error(error_code::meeting_full, *cap);
   meetings::participant p;
   p.id = pid;
   p.user_id = req.user.id;
@@ -258,6 +270,9 @@ caf::result<bytes> handle_join(meeting_actor* self, const join_request& req) {
   p.joined_at = now_ms();
   const auto peak_before = st.live->peak();
   auto released = st.live->add(p);
+  if (st.live->participants().size() == 1)
+    journal_meter_event(st.store, metering::meter_kind::start, st.live->record().id, 0, st.org_id);
+  journal_meter_event(st.store, metering::meter_kind::join, st.live->record().id, pid, st.org_id);
   st.sessions.emplace(pid, session);
   self->monitor(session);
   ++st.idle_generation;
@@ -496,6 +511,7 @@ caf::behavior meeting(meeting_actor* self, std::shared_ptr<const node_context> c
   st.store = std::move(store);
   st.repository = std::make_unique<meetings::meeting_repository>(*st.ctx->db);
   st.last_seq = st.repository->last_chat_seq(record.id);
+  st.org_id = metered_org(*st.ctx->db, record.host_id);
   st.live.emplace(std::move(record));
   schedule_idle_check(self);
   self->set_down_handler([self](caf::down_msg& msg) {

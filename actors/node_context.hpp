@@ -36,6 +36,7 @@ struct node_context {
   telemetry::node_metrics* metrics = nullptr;
   session_settings sessions;
   account_settings accounts;
+  bool debug_hooks = false; // --debug-hooks: admin routes that stop services, for failure tests
 };
 
 } // namespace parley::actors

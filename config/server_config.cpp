@@ -46,6 +46,9 @@ server_config::server_config() {
     .add(ws_ops_per_second, "ws-ops-per-second", "sustained requests per second per connection")
     .add(ws_ops_burst, "ws-ops-burst", "burst of requests allowed per connection")
     .add(data_dir, "data-dir", "folder for the database, certificate and backups")
+    .add(backup_dir, "backup-dir", "folder of scheduled backups (default: <data-dir>/backups)")
+    .add(backup_interval, "backup-interval", "seconds between scheduled, verified backups (0: none)")
+    .add(backup_keep, "backup-keep", "how many scheduled backups to keep")
     .add(registration, "registration", "open or closed: may anyone create an account")
     .add(token_ttl, "token-ttl", "lifetime of a sign-in token in seconds")
     .add(password_min_length, "password-min-length", "minimum password length")
@@ -53,7 +56,8 @@ server_config::server_config() {
          "character classes (lower, upper, digit, symbol) a password needs")
     .add(argon2_ops, "argon2-ops", "Argon2id passes per password hash")
     .add(argon2_mem_kib, "argon2-mem-kib", "Argon2id memory per password hash in KiB")
-    .add(log_level, "log-level", "trace, debug, info, warn, error or off");
+    .add(log_level, "log-level", "trace, debug, info, warn, error or off")
+    .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
   set("scheduler.policy", caf::atom("sharing"));
 }

@@ -45,6 +45,7 @@ private:
   void auth_register(const http_request_view& request, completion done) const;
   void auth_login(const http_request_view& request, completion done) const;
   void auth_logout(const http_request_view& request, completion done) const;
+  void admin(const http_request_view& request, completion done) const;
   http_reply healthz() const;
   http_reply metrics() const;
 
