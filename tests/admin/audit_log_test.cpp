@@ -73,7 +73,7 @@ TEST_CASE("sign-ins and admin actions are audited, filtered and exported", "[adm
     previous_hash = entry["hash"].get<std::string>();
     ++count;
   }
-  CHECK(count >= 4);
+  CHECK(count >= 3); // admin sign-in, the failed sign-in, user.create
   // The export itself is audited.
   CHECK(eventually([&] { return !audit_entries(server, token, "kind=audit.export").empty(); }));
 

@@ -40,7 +40,11 @@ TEST_CASE("metering stopped during meetings catches up without double counting",
   auto b = sign_in(server, "mb");
 
   hold_meeting(host, a, b);
-  REQUIRE(eventually([&] { return today_usage(server, token)["meetings"] == 1; }));
+  // Leaves settle after the start: wait for the whole meeting to be folded.
+  REQUIRE(eventually([&] {
+    auto u = today_usage(server, token);
+    return u["meetings"] == 1 && u["participant_seconds"].get<uint64_t>() >= 3;
+  }));
   auto first = today_usage(server, token);
   CHECK(first["peak_concurrency"] == 3);
   CHECK(first["participant_seconds"].get<uint64_t>() >= 3);
