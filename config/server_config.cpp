@@ -19,7 +19,8 @@ const std::vector<std::string>& environment_options() {
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
-    "media-port", "media-address", "media-workers", "web-root"};
+    "media-port", "media-address", "media-workers", "web-root",
+    "backup-dir", "backup-interval", "backup-keep"};
   return names;
 }
 

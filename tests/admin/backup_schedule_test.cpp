@@ -9,7 +9,10 @@ using namespace parley;
 using namespace parley::test_support;
 
 TEST_CASE("scheduled backups keep the newest two and restore into a working server", "[admin][backup]") {
-  parleyd_process server(admin_server_options({"--backup-interval=1", "--backup-keep=2"}));
+  // The interval as a flag, the retention from the environment: both ways of setting an option work.
+  auto scheduled = admin_server_options({"--backup-interval=1"});
+  scheduled.env.emplace_back("PARLEY_BACKUP_KEEP", "2");
+  parleyd_process server(scheduled);
   const auto backup_dir = (server.data_dir() / "backups").string();
   auto token = admin_token(server);
   https_client client(server.host(), server.port());
