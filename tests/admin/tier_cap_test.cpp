@@ -6,7 +6,7 @@
 using namespace parley::test_support;
 using nlohmann::json;
 
-TEST_CASE("the basic tier refuses the 101st participant; upgrading to pro admits them", "[admin][tier]") {
+TEST_CASE("the basic tier refuses the 101st participant, and upgrading to pro admits them", "[admin][tier]") {
   parleyd_process server(admin_server_options({"--ws-ops-per-second=1000", "--ws-ops-burst=1000"}));
   auto token = admin_token(server);
   auto host = sign_in(server, "host");
