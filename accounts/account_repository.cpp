@@ -96,6 +96,12 @@ void account_repository::add_user(storage::write_set& writes, const user_record&
   writes.put(column_family::accounts, name_key(normalized), key_builder{}.u64(user.id).str());
 }
 
+void account_repository::remove_user(storage::write_set& writes, const user_record& user) {
+  auto normalized = normalize_username(user.username).value_or(user.username);
+  writes.erase(column_family::accounts, user_key(user.id));
+  writes.erase(column_family::accounts, name_key(normalized));
+}
+
 void account_repository::add_token(storage::write_set& writes, std::string_view digest,
                                    const token_record& token) {
   writes.put(column_family::tokens, std::string{digest}, storage::encode_value(token));

@@ -31,6 +31,8 @@ public:
 
   /// Adds the user and its username index entry.
   static void add_user(storage::write_set& writes, const user_record& user);
+  /// Removes the user and its username index entry.
+  static void remove_user(storage::write_set& writes, const user_record& user);
   static void add_token(storage::write_set& writes, std::string_view digest, const token_record& token);
   static void remove_token(storage::write_set& writes, std::string_view digest);
 

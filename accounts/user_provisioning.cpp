@@ -5,6 +5,7 @@
 
 #include "accounts/access_token.hpp"
 #include "accounts/account_repository.hpp"
+#include "accounts/organisation_repository.hpp"
 #include "storage/database.hpp"
 
 namespace parley::accounts {
@@ -58,6 +59,8 @@ std::string provision_user(storage::database& db, const password_hasher& hasher,
 
 std::string bootstrap_admin(storage::database& db, const password_hasher& hasher, const password_policy& policy,
                             const std::string& password, std::string& generated) {
+  if (auto error = ensure_default_organisation(db); !error.empty())
+    return error;
   if (db.get(storage::column_family::meta, bootstrapped_key))
     return {};
   new_user admin{"admin", password, "Administrator", true};

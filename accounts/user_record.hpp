@@ -31,7 +31,8 @@ struct user_record {
   int64_t created_at = 0;    // unix seconds
   bool is_admin = false;
   bool disabled = false;
-  MSGPACK_DEFINE_MAP(id, username, display_name, password_hash, created_at, is_admin, disabled)
+  uint64_t org_id = 1; // accounts::default_org_id; records written before organisations decode to it
+  MSGPACK_DEFINE_MAP(id, username, display_name, password_hash, created_at, is_admin, disabled, org_id)
 
   user_profile profile() const { return user_profile{id, username, display_name, is_admin}; }
 };

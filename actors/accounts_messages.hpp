@@ -20,6 +20,8 @@ using logout_atom = caf::atom_constant<caf::atom("ac_logout")>;
 /// (hash_atom, password) → std::string hash;  (verify_atom, hash, password) → bool
 using hash_atom = caf::atom_constant<caf::atom("pw_hash")>;
 using verify_atom = caf::atom_constant<caf::atom("pw_verify")>;
+/// (unlock_atom, normalized username) → ok_atom: forgets its failed sign-ins (admin unlock).
+using unlock_atom = caf::atom_constant<caf::atom("ac_unlock")>;
 /// Periodic removal of expired tokens.
 using sweep_atom = caf::atom_constant<caf::atom("ac_sweep")>;
 

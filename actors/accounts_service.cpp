@@ -12,7 +12,9 @@
 #include "accounts/access_token.hpp"
 #include "accounts/account_repository.hpp"
 #include "accounts/login_throttle.hpp"
+#include "accounts/organisation.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/audit_log.hpp"
 #include "actors/password_worker.hpp"
 #include "actors/service_error.hpp"
 #include "storage/database.hpp"
@@ -108,6 +110,21 @@ void issue_token(accounts_actor* self, caf::typed_response_promise<login_grant> 
           [rp](caf::error& err) mutable { rp.deliver(err); });
 }
 
+/// Every sign-in attempt goes to the audit log; a failure names the username tried, never the password.
+void audit_sign_in(caf::actor_system& system, const accounts::user_record* user, const std::string& username,
+                   const std::string& address, bool succeeded) {
+  audit::audit_event event;
+  event.kind = succeeded ? "auth.login" : "auth.login_failed";
+  event.actor_id = user ? user->id : 0;
+  event.actor_name = username;
+  event.org_id = user ? user->org_id : accounts::default_org_id;
+  event.target = user ? accounts::id_to_hex(user->id) : std::string{};
+  event.address = address;
+  if (!succeeded)
+    event.detail = !user ? "unknown username" : user->disabled ? "account disabled" : "wrong password";
+  record_audit(system, std::move(event));
+}
+
 caf::result<login_grant> handle_login(accounts_actor* self, const login_attempt& req) {
   auto& st = self->state;
   auto normalized = accounts::normalize_username(req.username).value_or(req.username);
@@ -124,6 +141,8 @@ caf::result<login_grant> handle_login(accounts_actor* self, const login_attempt&
     .then(
       [self, rp, user, normalized, address = req.address](bool matches) mutable {
         auto& st = self->state;
+        audit_sign_in(self->system(), user ? &*user : nullptr, normalized, address,
+                      matches && user && !user->disabled);
         if (!matches || !user || user->disabled) {
           st.throttle.record_failure(normalized, address);
           rp.deliver(make_service_error(error_code::unauthenticated, "wrong username or password"));
@@ -186,6 +205,10 @@ caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_
     [self](register_atom, registration& req) { return handle_register(self, req); },
     [self](login_atom, const login_attempt& req) { return handle_login(self, req); },
     [self](logout_atom, const std::string& token) { return handle_logout(self, token); },
+    [self](unlock_atom, const std::string& username) {
+      self->state.throttle.record_success(username);
+      return caf::ok_atom::value;
+    },
     [self](sweep_atom) {
       self->spawn<caf::detached>(sweep_expired_tokens, self->state.ctx->db, self->state.store);
       self->delayed_send(self, sweep_interval, sweep_atom::value);

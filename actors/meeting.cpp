@@ -14,7 +14,9 @@
 #include "actors/media_router.hpp"
 #include "actors/meeting_extension.hpp"
 #include "actors/meeting_messages.hpp"
+#include "actors/metering_service.hpp"
 #include "accounts/account_repository.hpp"
+#include "accounts/organisation_repository.hpp"
 #include "actors/service_error.hpp"
 #include "meetings/live_meeting.hpp"
 #include "meetings/meeting_repository.hpp"
@@ -70,6 +72,7 @@ struct meeting_state {
   bool batch_scheduled = false;
   accounts::login_throttle password_throttle{password_limits()};
   caf::actor router; // the media router, spawned on the first media op
+  uint64_t org_id = 0; // the host's organisation: its tier caps joins, its usage is metered
   static inline const char* name = "parley.meeting";
 };
 
@@ -390,6 +393,9 @@ void remove_participant(meeting_actor* self, uint64_t pid, const std::string& re
     return;
   if (st.router)
     self->send(st.router, rt_leave_atom::value, pid);
+  journal_meter_event(st.store, metering::meter_kind::leave, st.live->record().id, pid, st.org_id);
+  if (st.live->empty())
+    journal_meter_event(st.store, metering::meter_kind::end, st.live->record().id, 0, st.org_id);
   if (!removed_reason.empty()) {
     msgpack::sbuffer buffer;
     meeting_packer pk(buffer);
@@ -442,6 +448,10 @@ template <class Done>
 void end_meeting(meeting_actor* self, const std::string& reason, bool deleted, Done done) {
   auto& st = self->state;
   st.ending = true;
+  for (const auto& [pid, p] : st.live->participants())
+    journal_meter_event(st.store, metering::meter_kind::leave, st.live->record().id, pid, st.org_id);
+  if (!st.live->empty())
+    journal_meter_event(st.store, metering::meter_kind::end, st.live->record().id, 0, st.org_id);
   msgpack::sbuffer buffer;
   meeting_packer pk(buffer);
   pk.pack_map(1);
@@ -556,6 +566,8 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
       st.password_throttle.record_failure(user_key, req.address);
     return refused(*refusal);
   }
+  if (auto cap = accounts::organisation_repository{*st.ctx->db}.tier_refusal(st.org_id, st.live->participants().size()))
+    return make_service_error(error_code::meeting_full, *cap);
   meetings::participant p;
   p.id = pid;
   p.user_id = req.user.id;
@@ -567,6 +579,9 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
   p.resume_token = new_resume_token();
   const auto peak_before = st.live->peak();
   auto released = st.live->add(p);
+  if (st.live->participants().size() == 1)
+    journal_meter_event(st.store, metering::meter_kind::start, st.live->record().id, 0, st.org_id);
+  journal_meter_event(st.store, metering::meter_kind::join, st.live->record().id, pid, st.org_id);
   st.sessions.emplace(pid, session);
   self->monitor(session);
   ++st.idle_generation;
@@ -955,6 +970,7 @@ caf::behavior meeting(meeting_actor* self, std::shared_ptr<const node_context> c
   st.repository = std::make_unique<meetings::meeting_repository>(*st.ctx->db);
   st.last_seq = st.repository->last_chat_seq(record.id);
   const auto id = record.id;
+  st.org_id = metered_org(*st.ctx->db, record.host_id);
   st.live.emplace(std::move(record));
   // A meeting that was live when the node stopped: everyone comes back "reconnecting" and has
   // the grace period to resume.

@@ -47,6 +47,7 @@ struct node_context {
   account_settings accounts;
   meeting_tuning meetings;
   std::shared_ptr<media::media_plane> media; // nullptr: media ops answer `unavailable`
+  bool debug_hooks = false; // --debug-hooks: admin routes that stop services, for failure tests
 };
 
 } // namespace parley::actors

@@ -6,6 +6,10 @@
 #include <caf/all.hpp>
 
 #include "actors/accounts_service.hpp"
+#include "actors/admin_messages.hpp"
+#include "actors/admin_service.hpp"
+#include "actors/audit_log.hpp"
+#include "actors/metering_service.hpp"
 #include "actors/directory.hpp"
 #include "actors/messaging_directory.hpp"
 #include "storage/store.hpp"
@@ -18,6 +22,9 @@ namespace {
 using restart_atom = caf::atom_constant<caf::atom("sv_restart")>;
 using restart_dir_atom = caf::atom_constant<caf::atom("sv_rs_dir")>;
 using restart_messaging_atom = caf::atom_constant<caf::atom("sv_rs_im")>;
+using restart_audit_atom = caf::atom_constant<caf::atom("sv_rs_aud")>;
+using restart_admin_atom = caf::atom_constant<caf::atom("sv_rs_adm")>;
+using restart_metering_atom = caf::atom_constant<caf::atom("sv_rs_met")>;
 constexpr auto restart_delay = std::chrono::milliseconds{200};
 
 struct supervisor_state {
@@ -26,6 +33,10 @@ struct supervisor_state {
   caf::actor accounts;
   caf::actor directory;
   caf::actor messaging;
+  caf::actor audit;
+  caf::actor admin;
+  caf::actor metering;
+  bool metering_held = false; // stopped on purpose (debug hook): not restarted until started
   static inline const char* name = "parley.supervisor";
 };
 
@@ -52,6 +63,29 @@ void start_messaging(supervisor_actor* self) {
   self->system().registry().put(messaging_service_name, st.messaging);
 }
 
+void start_audit(supervisor_actor* self) {
+  auto& st = self->state;
+  st.audit = spawn_audit_log(self->system(), st.ctx, st.store);
+  self->monitor(st.audit);
+  self->system().registry().put(audit_service_name, st.audit);
+}
+
+void start_admin(supervisor_actor* self) {
+  auto& st = self->state;
+  st.admin = spawn_admin_service(self->system(), st.ctx, st.store);
+  self->monitor(st.admin);
+  self->system().registry().put(admin_service_name, st.admin);
+}
+
+void start_metering(supervisor_actor* self) {
+  auto& st = self->state;
+  if (st.metering_held || st.metering)
+    return;
+  st.metering = spawn_metering_service(self->system(), st.ctx, st.store);
+  self->monitor(st.metering);
+  self->system().registry().put(metering_service_name, st.metering);
+}
+
 caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_context> ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
@@ -61,6 +95,10 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
   start_accounts(self);
   start_directory(self);
   start_messaging(self);
+  start_audit(self);
+  start_admin(self);
+  start_metering(self);
+  self->system().registry().put(supervisor_name, caf::actor_cast<caf::actor>(self));
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto log = telemetry::logger("supervisor");
@@ -81,6 +119,20 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
       log->error("messaging directory stopped ({}); restarting", caf::to_string(msg.reason));
       self->system().registry().erase(messaging_service_name);
       self->delayed_send(self, restart_delay, restart_messaging_atom::value);
+    } else if (msg.source == st.audit.address()) {
+      log->error("audit log stopped ({}); restarting", caf::to_string(msg.reason));
+      self->system().registry().erase(audit_service_name);
+      self->delayed_send(self, restart_delay, restart_audit_atom::value);
+    } else if (msg.source == st.admin.address()) {
+      log->error("admin service stopped ({}); restarting", caf::to_string(msg.reason));
+      self->system().registry().erase(admin_service_name);
+      self->delayed_send(self, restart_delay, restart_admin_atom::value);
+    } else if (msg.source == st.metering.address()) {
+      // Meetings do not notice: they journal through the store, and metering catches up later.
+      log->error("metering stopped ({}){}", caf::to_string(msg.reason), st.metering_held ? "" : "; restarting");
+      self->system().registry().erase(metering_service_name);
+      st.metering = caf::actor{};
+      self->delayed_send(self, restart_delay, restart_metering_atom::value);
     }
   });
   // A shutdown request stops the services first (accounts before the store it writes through).
@@ -92,6 +144,15 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
     self->demonitor(st.messaging);
     self->send_exit(st.messaging, msg.reason);
     self->system().registry().erase(messaging_service_name);
+    for (auto* service : {&st.metering, &st.admin, &st.audit})
+      if (*service) {
+        self->demonitor(*service);
+        self->send_exit(*service, msg.reason);
+      }
+    self->system().registry().erase(metering_service_name);
+    self->system().registry().erase(admin_service_name);
+    self->system().registry().erase(audit_service_name);
+    self->system().registry().erase(supervisor_name);
     self->send_exit(st.directory, msg.reason);
     self->send_exit(st.accounts, msg.reason);
     self->send_exit(st.store, msg.reason);
@@ -104,6 +165,20 @@ caf::behavior supervisor(supervisor_actor* self, std::shared_ptr<const node_cont
     [self](restart_atom) { start_accounts(self); },
     [self](restart_dir_atom) { start_directory(self); },
     [self](restart_messaging_atom) { start_messaging(self); },
+    [self](restart_audit_atom) { start_audit(self); },
+    [self](restart_admin_atom) { start_admin(self); },
+    [self](restart_metering_atom) { start_metering(self); },
+    [self](metering_control_atom, const std::string& action) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (action == "start") {
+        st.metering_held = false;
+        start_metering(self);
+      } else if (st.metering) {
+        st.metering_held = action == "stop";
+        self->send_exit(st.metering, caf::exit_reason::kill);
+      }
+      return caf::ok_atom::value;
+    },
   };
 }
 

@@ -13,6 +13,10 @@ namespace parley::actors {
 /// Registry names of the node's services.
 inline constexpr caf::atom_value store_service = caf::atom("store");
 inline constexpr caf::atom_value accounts_service_name = caf::atom("accounts");
+inline constexpr caf::atom_value audit_service_name = caf::atom("audit");
+inline constexpr caf::atom_value admin_service_name = caf::atom("admin");
+inline constexpr caf::atom_value metering_service_name = caf::atom("metering");
+inline constexpr caf::atom_value supervisor_name = caf::atom("supervisor");
 
 /// Spawns the supervisor and, through it, every service. Losing the store is fatal to the node
 /// (nothing could be acknowledged any more): the supervisor then raises SIGTERM so the process

@@ -6,6 +6,8 @@
 
 #include "accounts/user_record.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/admin_messages.hpp"
+#include "actors/audit_messages.hpp"
 #include "actors/meeting_messages.hpp"
 #include "actors/messaging_messages.hpp"
 #include "actors/service_error.hpp"
@@ -25,6 +27,9 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<join_request>("parley.join_request");
   cfg.add_message_type<meeting_command>("parley.meeting_command");
   cfg.add_message_type<im_command>("parley.im_command");
+  cfg.add_message_type<audit::audit_event>("parley.audit.audit_event");
+  cfg.add_message_type<admin_request>("parley.admin_request");
+  cfg.add_message_type<admin_reply>("parley.admin_reply");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
     return std::string{protocol::to_string(static_cast<protocol::error_code>(code))} + ": "
            + caf::to_string(ctx);

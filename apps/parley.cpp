@@ -13,6 +13,8 @@
 #include "accounts/access_token.hpp"
 #include "accounts/account_repository.hpp"
 #include "accounts/user_provisioning.hpp"
+#include "apps/data_archive.hpp"
+#include "audit/audit_repository.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 
@@ -32,6 +34,10 @@ commands:
   user list   list users
   backup      make a verified backup of the data folder
   restore     restore a backup into an empty data folder
+  audit verify  check the audit log's hash chain; names the first broken entry
+  export      write a user's or an organisation's data to an archive folder
+  import      load an archive folder made by 'parley export' (on this or another node)
+  verify      check every stored block against its checksum
 
 common options:
   --data-dir=PATH   the node's data folder (default ./var, or PARLEY_DATA_DIR)
@@ -62,6 +68,33 @@ const char* restore_help = R"(usage: parley restore --backup-dir=PATH [--backup-
 
 Restores backup N (default: the latest) into --data-dir, which must not hold a database yet.
 Copy the TLS certificate (<data-dir>/tls) yourself if you want to keep it.
+)";
+
+const char* audit_verify_help = R"(usage: parley audit verify [--data-dir=PATH]
+
+Walks the audit log from its first entry and checks that each entry follows the one before it
+(seq, previous hash) and still hashes to its stored hash. Exit status 0 if the chain is intact,
+1 with the first broken entry named if it is not (an entry was altered, removed or inserted).
+)";
+
+const char* verify_help = R"(usage: parley verify [--data-dir=PATH]
+
+Reads every table file of the database and checks its blocks against their checksums (RocksDB
+VerifyChecksum), then checks the audit log's chain. Exit status 0 if all is sound, 1 otherwise.
+)";
+
+const char* export_help = R"(usage: parley export (--user=NAME | --org=ID) --out=DIR [--data-dir=PATH]
+
+Writes the user's (or every user of organisation ID's) account, the meetings they host and
+those meetings' chat to DIR as JSON: manifest.json, organisation.json, users.jsonl,
+meetings.jsonl, chat.jsonl and attachments/. Password hashes are included so users keep their
+passwords on the node that imports the archive. DIR must not exist or be empty.
+)";
+
+const char* import_help = R"(usage: parley import --in=DIR [--data-dir=PATH]
+
+Imports an archive made by 'parley export' in one atomic write. Nothing is imported if a
+username, user id or meeting id of the archive already exists on this node.
 )";
 
 struct arguments {
@@ -233,6 +266,97 @@ int restore(const arguments& args) {
   return 0;
 }
 
+int export_data(const arguments& args) {
+  if (args.has("help")) {
+    std::cout << export_help;
+    return 0;
+  }
+  apps::export_request request;
+  request.username = args.get("user");
+  request.out_dir = args.get("out");
+  auto org = args.get("org");
+  if (request.out_dir.empty() || request.username.empty() == org.empty()
+      || (!org.empty() && !accounts::id_from_hex(org, request.org_id))) {
+    std::cerr << export_help;
+    return exit_usage;
+  }
+  std::string error;
+  auto db = storage::database::open(data_dir(args), error);
+  if (!db)
+    return fail(error);
+  apps::archive_counts counts;
+  if (error = apps::export_archive(*db, request, counts); !error.empty())
+    return fail(error);
+  std::cout << "exported " << counts.users << " users, " << counts.meetings << " meetings, " << counts.messages
+            << " messages to " << request.out_dir << "\n";
+  return 0;
+}
+
+int import_data(const arguments& args) {
+  if (args.has("help")) {
+    std::cout << import_help;
+    return 0;
+  }
+  auto in = args.get("in");
+  if (in.empty()) {
+    std::cerr << import_help;
+    return exit_usage;
+  }
+  std::string error;
+  auto db = storage::database::open(data_dir(args), error);
+  if (!db)
+    return fail(error);
+  apps::archive_counts counts;
+  if (error = apps::import_archive(*db, in, counts); !error.empty())
+    return fail(error);
+  std::cout << "imported " << counts.users << " users, " << counts.meetings << " meetings, " << counts.messages
+            << " messages from " << in << "\n";
+  return 0;
+}
+
+int audit_verify(const arguments& args) {
+  if (args.has("help")) {
+    std::cout << audit_verify_help;
+    return 0;
+  }
+  std::string error;
+  auto db = storage::database::open(data_dir(args), error);
+  if (!db)
+    return fail(error);
+  auto report = audit::audit_repository{*db}.verify();
+  if (!report.intact) {
+    std::cout << "audit log BROKEN at entry " << report.first_broken << ": " << report.problem << " ("
+              << report.entries << " entries before it verified)\n";
+    return 1;
+  }
+  std::cout << "audit log intact: " << report.entries << " entries verified\n";
+  return 0;
+}
+
+int verify(const arguments& args) {
+  if (args.has("help")) {
+    std::cout << verify_help;
+    return 0;
+  }
+  std::string error;
+  auto db = storage::database::open(data_dir(args), error);
+  if (!db)
+    return fail(error);
+  auto status = db->raw().VerifyChecksum();
+  if (!status.ok()) {
+    std::cout << "store CORRUPT: " << status.ToString() << "\n";
+    return 1;
+  }
+  std::cout << "store checksums verified\n";
+  auto report = audit::audit_repository{*db}.verify();
+  if (!report.intact) {
+    std::cout << "audit log BROKEN at entry " << report.first_broken << ": " << report.problem << "\n";
+    return 1;
+  }
+  std::cout << "audit log intact: " << report.entries << " entries verified\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -248,6 +372,14 @@ int main(int argc, char** argv) {
       return backup(args);
     if (command == "restore")
       return restore(args);
+    if (command == "audit" && sub == "verify")
+      return audit_verify(args);
+    if (command == "verify")
+      return verify(args);
+    if (command == "export")
+      return export_data(args);
+    if (command == "import")
+      return import_data(args);
   } catch (const std::exception& e) {
     return fail(std::string{"invalid option value ("} + e.what() + ")");
   }

@@ -12,6 +12,7 @@
 
 #include "accounts/access_token.hpp"
 #include "accounts/user_provisioning.hpp"
+#include "actors/backup_scheduler.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/type_registry.hpp"
 #include "config/server_config.hpp"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   ctx->accounts.policy.min_length = cfg.password_min_length;
   ctx->accounts.policy.min_classes = cfg.password_min_classes;
   ctx->accounts.cost = accounts::argon2_cost{cfg.argon2_ops, cfg.argon2_mem_kib};
+  ctx->debug_hooks = cfg.debug_hooks;
 
   {
     accounts::password_hasher hasher{ctx->accounts.cost};
@@ -174,9 +176,18 @@ int main(int argc, char** argv) {
     registry.make_callback_gauge("parley_actors_live", "Actors running on this node.",
                                  [&system] { return static_cast<double>(system.registry().running()); });
     auto supervisor = actors::spawn_supervisor(system, ctx);
+    caf::actor backups;
+    if (cfg.backup_interval > 0)
+      backups = actors::spawn_backup_scheduler(
+        system, db,
+        actors::backup_schedule{cfg.backup_dir.empty() ? cfg.data_dir + "/backups" : cfg.backup_dir,
+                                std::chrono::seconds{cfg.backup_interval},
+                                static_cast<uint32_t>(std::max<size_t>(cfg.backup_keep, 1))});
     if (!wait_for_service(system, actors::accounts_service_name)) {
       log->critical("the accounts service did not start");
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+      if (backups)
+        caf::anon_send_exit(backups, caf::exit_reason::user_shutdown);
       return exit_failure;
     }
     net::edge_server server{system, ctx, edge};
@@ -194,6 +205,8 @@ int main(int argc, char** argv) {
       server.shutdown();
     }
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    if (backups)
+      caf::anon_send_exit(backups, caf::exit_reason::user_shutdown);
   } // the actor system waits here for every actor to finish
   db->flush();
   log->info("stopped");

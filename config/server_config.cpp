@@ -19,7 +19,8 @@ const std::vector<std::string>& environment_options() {
     "data-dir", "registration", "token-ttl", "password-min-length", "password-min-classes",
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
-    "media-port", "media-address", "media-workers", "web-root"};
+    "media-port", "media-address", "media-workers", "web-root",
+    "backup-dir", "backup-interval", "backup-keep"};
   return names;
 }
 
@@ -48,6 +49,9 @@ server_config::server_config() {
     .add(ws_ops_per_second, "ws-ops-per-second", "sustained requests per second per connection")
     .add(ws_ops_burst, "ws-ops-burst", "burst of requests allowed per connection")
     .add(data_dir, "data-dir", "folder for the database, certificate and backups")
+    .add(backup_dir, "backup-dir", "folder of scheduled backups (default: <data-dir>/backups)")
+    .add(backup_interval, "backup-interval", "seconds between scheduled, verified backups (0: none)")
+    .add(backup_keep, "backup-keep", "how many scheduled backups to keep")
     .add(registration, "registration", "open or closed: may anyone create an account")
     .add(token_ttl, "token-ttl", "lifetime of a sign-in token in seconds")
     .add(password_min_length, "password-min-length", "minimum password length")
@@ -63,7 +67,8 @@ server_config::server_config() {
     .add(meeting_roster_batch_ms, "meeting-roster-batch-ms", "how often batched roster changes are sent, in ms")
     .add(media_port, "media-port", "UDP port of the first media worker (worker i uses port+i; 0: any free port)")
     .add(media_address, "media-address", "IP address the media workers bind and announce to clients")
-    .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)");
+    .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)")
+    .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)");
   opt_group{custom_options_, "global"}.add(
     web_root, "web-root", "folder of the built web client served at / (default: this build's web/dist)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.

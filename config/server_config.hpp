@@ -29,6 +29,9 @@ public:
 
   // -- storage ---------------------------------------------------------------
   std::string data_dir = "./var";
+  std::string backup_dir;     // default: <data-dir>/backups
+  size_t backup_interval = 0; // seconds between scheduled backups; 0: none
+  size_t backup_keep = 7;     // scheduled backups kept
 
   // -- accounts --------------------------------------------------------------
   std::string registration = "closed";
@@ -52,6 +55,7 @@ public:
 
   // -- web client ------------------------------------------------------------
   std::string web_root = PARLEY_DEFAULT_WEB_ROOT;
+  bool debug_hooks = false;
 };
 
 /// Parses the command line after merging PARLEY_<NAME> environment variables in front of it

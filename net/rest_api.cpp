@@ -17,6 +17,7 @@
 #include "messaging/image_type.hpp"
 #include "protocol/envelope.hpp"
 #include "storage/database.hpp"
+#include "actors/admin_messages.hpp"
 #include "actors/request_bridge.hpp"
 #include "actors/service_error.hpp"
 #include "actors/supervisor.hpp"
@@ -161,6 +162,8 @@ void rest_api::handle(const http_request_view& request, completion done) const {
     route("GET", [&] { done(meeting_chat_text(request, *id)); });
   else if (path.rfind(conversations_prefix, 0) == 0)
     conversation_image(request, path, done);
+  else if (path.rfind("/api/v1/admin/", 0) == 0)
+    admin(request, done);
   else
     done(error_reply(error_code::not_found, "no such resource: " + path));
 }
@@ -336,6 +339,35 @@ http_reply rest_api::meeting_chat_text(const http_request_view& request, const s
   reply.body = meetings::chat_as_text(*record, repository.chat_all(*id, grant->user_id, max_messages));
   reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"chat-" + meetings::meeting_id_to_string(*id) + ".txt\"");
   return reply;
+}
+
+// The admin service authenticates and authorises; the edge only forwards the request.
+void rest_api::admin(const http_request_view& request, completion done) const {
+  constexpr std::string_view scheme = "Bearer ";
+  if (request.authorization.rfind(scheme, 0) != 0)
+    return done(error_reply(error_code::unauthenticated, "send Authorization: Bearer <token>"));
+  actors::admin_request req;
+  req.method = request.method;
+  auto question = request.target.find('?');
+  req.path = request.target.substr(0, question);
+  if (question != std::string::npos)
+    req.query = request.target.substr(question + 1);
+  req.body = request.body;
+  req.token = request.authorization.substr(scheme.size());
+  req.address = request.remote_address;
+  auto service = actors::lookup_service(system_, actors::admin_service_name);
+  if (!service)
+    return done(error_reply(error_code::unavailable, "the admin service is restarting; try again"));
+  actors::ask<actors::admin_reply>(
+    system_, service, service_timeout,
+    [done](actors::admin_reply answer) {
+      http_reply reply;
+      reply.status = answer.status;
+      reply.content_type = std::move(answer.content_type);
+      reply.body = std::move(answer.body);
+      done(std::move(reply));
+    },
+    [done](const caf::error& err) { done(from_caf_error(err)); }, actors::admin_atom::value, std::move(req));
 }
 
 } // namespace parley::net

@@ -51,6 +51,7 @@ private:
   void auth_logout(const http_request_view& request, completion done) const;
   http_reply meeting_chat_text(const http_request_view& request, const std::string& meeting_id) const;
   void conversation_image(const http_request_view& request, std::string_view path, completion done) const;
+  void admin(const http_request_view& request, completion done) const;
   http_reply healthz() const;
   http_reply metrics() const;
 

@@ -1,6 +1,7 @@
 // BackupEngine wrappers: create + verify, list, restore.
 #include "storage/backup.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -48,6 +49,31 @@ std::vector<backup_info> list_backups(const std::string& backup_dir, std::string
   for (const auto& info : infos)
     result.push_back(backup_info{info.backup_id, info.timestamp, info.size});
   return result;
+}
+
+std::string prune_backups(const std::string& backup_dir, uint32_t keep) {
+  rocksdb::BackupEngine* raw = nullptr;
+  auto status = rocksdb::BackupEngine::Open(rocksdb::Env::Default(), rocksdb::BackupEngineOptions(backup_dir), &raw);
+  if (!status.ok())
+    return "cannot open backup folder " + backup_dir + ": " + status.ToString();
+  std::unique_ptr<rocksdb::BackupEngine> engine{raw};
+  status = engine->PurgeOldBackups(std::max<uint32_t>(keep, 1));
+  if (!status.ok())
+    return "cannot delete old backups: " + status.ToString();
+  return {};
+}
+
+std::string verify_backup(const std::string& backup_dir, uint32_t id) {
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  auto status = rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
+                                                    rocksdb::BackupEngineOptions(backup_dir), &raw);
+  if (!status.ok())
+    return "cannot open backup folder " + backup_dir + ": " + status.ToString();
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine{raw};
+  status = engine->VerifyBackup(id, true);
+  if (!status.ok())
+    return "backup " + std::to_string(id) + " failed verification: " + status.ToString();
+  return {};
 }
 
 std::string restore_backup(const std::string& backup_dir, uint32_t id, const std::string& data_dir) {

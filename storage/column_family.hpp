@@ -16,10 +16,11 @@ enum class column_family : uint8_t {
   files,
   audit,
   keys,
+  metering, // meter event journal and per-organisation daily usage
 };
 
-inline constexpr std::array<std::string_view, 8> column_family_names{
-  "meta", "accounts", "tokens", "meetings", "messages", "files", "audit", "keys"};
+inline constexpr std::array<std::string_view, 9> column_family_names{
+  "meta", "accounts", "tokens", "meetings", "messages", "files", "audit", "keys", "metering"};
 
 constexpr std::string_view name_of(column_family cf) noexcept {
   return column_family_names[static_cast<size_t>(cf)];

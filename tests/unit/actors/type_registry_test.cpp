@@ -7,6 +7,8 @@
 
 #include "accounts/user_record.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/admin_messages.hpp"
+#include "actors/audit_messages.hpp"
 #include "actors/meeting_messages.hpp"
 #include "actors/messaging_messages.hpp"
 #include "actors/type_registry.hpp"
@@ -48,6 +50,10 @@ TEST_CASE("each registered message type round-trips through the binary serialize
     caf::make_message(actors::join_request{7, profile, "Alice", true, "secret", "resume-token", false, "127.0.0.1"}),
     caf::make_message(actors::meeting_command{"participant.kick", 7, 8, false, true, "", 0, 0}),
     caf::make_message(actors::im_command{"im.send", 11, 42, "text", "hi 👋", "c-1", 0, 0, 0, {7, 8}, false, "", ""}),
+    caf::make_message(audit::audit_event{3, 1700000000000, "user.delete", 42, "admin", 1, "2a", "bob", "127.0.0.1",
+                                         std::string(32, '\1'), std::string(32, '\2')}),
+    caf::make_message(actors::admin_request{"GET", "/api/v1/admin/users", "limit=5", "", "tok", "127.0.0.1"}),
+    caf::make_message(actors::admin_reply{200, "application/json", "{}"}),
   };
   size_t registered = 0;
   for (const auto& [type, name] : cfg.type_names_by_rtti)
