@@ -20,6 +20,7 @@ struct publish_offer_settings {
   // "active" makes us the DTLS client whatever the answerer prefers; "actpass" is what
   // browsers send and what the answerer must then answer with "passive".
   std::string setup = "actpass";
+  std::string source = "camera";  // parleyd's media.publish source: camera or screen
 };
 
 /// A unified-plan offer with one sendonly VP8 section (mid "0"), BUNDLE, rtcp-mux, our ICE

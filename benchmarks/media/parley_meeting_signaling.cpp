@@ -145,12 +145,13 @@ bool parley_meeting_signaling::publish(webrtc_client_peer& peer, publish_offer_s
     settings.setup = "actpass";
     // A participant's camera starts off (docs/protocol.md): turn it on, or the server drops
     // every packet of the camera producer as a muted one.
-    if (auto e = op_error(participant->call("self.video", {{"off", false}}, 20s)); !e.empty()) {
-      error = "self.video: " + e;
-      return false;
-    }
+    if (settings.source == "camera")
+      if (auto e = op_error(participant->call("self.video", {{"off", false}}, 20s)); !e.empty()) {
+        error = "self.video: " + e;
+        return false;
+      }
     auto published = participant->call(
-        "media.publish", {{"sdp", publish_offer(peer, settings)}, {"mid", "0"}, {"source", "camera"}}, 20s);
+        "media.publish", {{"sdp", publish_offer(peer, settings)}, {"mid", "0"}, {"source", settings.source}}, 20s);
     if (auto e = op_error(published); !e.empty()) {
       error = "media.publish: " + e;
       return false;
@@ -170,6 +171,12 @@ bool parley_meeting_signaling::publish(webrtc_client_peer& peer, publish_offer_s
     error = e.what();
     return false;
   }
+}
+
+nlohmann::json parley_meeting_signaling::call_as(size_t index, const std::string& op, const nlohmann::json& args) {
+  if (index >= connections_.size())
+    throw std::out_of_range("no participant " + std::to_string(index));
+  return connections_[index]->call(op, args, 20s);
 }
 
 bool parley_meeting_signaling::subscribe(webrtc_client_peer& peer, const publication& source, std::string& error) {

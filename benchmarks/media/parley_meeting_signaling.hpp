@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "benchmarks/media/media_load_run.hpp"
 #include "benchmarks/media/sfu_signaling.hpp"
 
@@ -29,6 +31,10 @@ public:
   bool publish(webrtc_client_peer& peer, publish_offer_settings& settings, publication& out,
                std::string& error) override;
   bool subscribe(webrtc_client_peer& peer, const publication& source, std::string& error) override;
+
+  /// Runs one op as participant `index` (0 is the host, then one per publish or subscribe
+  /// in call order) and returns the whole response.
+  nlohmann::json call_as(size_t index, const std::string& op, const nlohmann::json& args);
 
 private:
   // A new participant: connection, auth.hello, meeting.join. Nullptr with `error` set.

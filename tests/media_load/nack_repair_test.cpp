@@ -2,8 +2,6 @@
 // (an induced gap) and a second client subscribes. The SFU must NACK the publisher for the
 // hole, forward the repair so the subscriber gets every packet, and answer the subscriber's
 // own NACK from its retransmission cache.
-#include <poll.h>
-
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,62 +10,27 @@
 #include <filesystem>
 #include <vector>
 
-#include "benchmarks/bench_support.hpp"
-#include "benchmarks/child_process.hpp"
 #include "benchmarks/media/client_sdp.hpp"
-#include "benchmarks/media/parley_meeting_signaling.hpp"
 #include "benchmarks/media/synthetic_vp8_stream.hpp"
-#include "benchmarks/media/webrtc_client_peer.hpp"
-#include "benchmarks/parleyd_client.hpp"
 #include "media/dtls_context.hpp"
 #include "media/rtcp_header.hpp"
 #include "media/rtcp_nack.hpp"
+#include "tests/media_load/live_sfu.hpp"
 
 using namespace parley;
 using namespace parley::bench;
 using namespace std::chrono_literals;
 
-namespace {
-
-// Serves both peers' sockets and timers until `done` or the deadline.
-template <typename Done>
-bool pump(webrtc_client_peer& a, webrtc_client_peer& b, Done done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::array<pollfd, 2> fds{{{a.fd(), POLLIN, 0}, {b.fd(), POLLIN, 0}}};
-    ::poll(fds.data(), fds.size(), 10);
-    const auto now = std::chrono::steady_clock::now();
-    if ((fds[0].revents & POLLIN) != 0)
-      a.on_readable(now);
-    if ((fds[1].revents & POLLIN) != 0)
-      b.on_readable(now);
-    a.on_tick(now);
-    b.on_tick(now);
-  }
-  return true;
-}
-
-} // namespace
+using parley::bench::test::pump;
 
 TEST_CASE("parleyd NACKs a publisher's gap, forwards the repair, and answers a subscriber's NACK from its cache",
           "[nack]") {
   REQUIRE(media::ensure_srtp_initialized());
-  temp_folder data(std::filesystem::temp_directory_path(), "parley-nack-test-");
-  REQUIRE(data.ok());
+  parley::bench::test::live_sfu sfu;
+  if (!sfu.start())
+    FAIL("parleyd: " << sfu.error);
+  auto& signaling = *sfu.signaling;
   std::string error;
-  auto server = child_process::start({PARLEY_BENCH_PARLEYD, "--port=0", "--bind=127.0.0.1",
-                                      "--data-dir=" + data.path().string(), "--registration=open", "--argon2-ops=1",
-                                      "--argon2-mem-kib=8192"},
-                                     {"PARLEY_ADMIN_PASSWORD=Nack-Admin-2024!"}, (data.path() / "parleyd.log").string(),
-                                     std::chrono::seconds(30), error);
-  REQUIRE(server);
-  const auto token = sign_up_and_log_in(server->host(), server->port(), error);
-  INFO(error);
-  REQUIRE(!token.empty());
-  parley_meeting_signaling signaling(server->host(), server->port(), token);
-  REQUIRE(signaling.connect(error));
 
   const auto certificate = media::dtls_certificate::generate("nack-test");
   REQUIRE(certificate);
@@ -151,5 +114,4 @@ TEST_CASE("parleyd NACKs a publisher's gap, forwards the repair, and answers a s
   CHECK(subscriber->counters().srtp_errors == 0);
   // The SFU had it: the publisher was not asked again.
   CHECK(publisher->counters().nacks_received == nacks_before);
-  server->stop();
 }
