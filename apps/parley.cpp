@@ -1,8 +1,10 @@
 // parley: the admin command line — users, backups and restores of a node's data folder.
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +114,18 @@ struct arguments {
         return v;
     return fallback;
   }
+  /// A whole number option (or `fallback` when absent); nullopt if it is not a number that fits.
+  template <class Number>
+  std::optional<Number> number(std::string_view name, Number fallback) const {
+    if (!has(name))
+      return fallback;
+    const auto text = get(name);
+    Number value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size())
+      return std::nullopt;
+    return value;
+  }
 };
 
 arguments parse(int argc, char** argv) {
@@ -189,8 +203,12 @@ int user_add(const arguments& args) {
       return fail("the passwords differ");
   }
   accounts::password_policy policy;
-  policy.min_length = std::stoul(args.get("password-min-length", "10"));
-  policy.min_classes = std::stoul(args.get("password-min-classes", "3"));
+  auto min_length = args.number<uint32_t>("password-min-length", 10);
+  auto min_classes = args.number<uint32_t>("password-min-classes", 3);
+  if (!min_length || !min_classes)
+    return fail("--password-min-length and --password-min-classes take whole numbers");
+  policy.min_length = *min_length;
+  policy.min_classes = *min_classes;
   std::string error;
   auto db = storage::database::open(data_dir(args), error);
   if (!db)
@@ -257,7 +275,10 @@ int restore(const arguments& args) {
       std::cout << b.id << "  " << format_time(b.timestamp) << "  " << b.size << " bytes\n";
     return 0;
   }
-  uint32_t id = static_cast<uint32_t>(std::stoul(args.get("backup-id", "0")));
+  auto id_option = args.number<uint32_t>("backup-id", 0);
+  if (!id_option)
+    return fail("--backup-id takes a backup number (see --list)");
+  const uint32_t id = *id_option;
   auto dir = data_dir(args);
   if (error = storage::restore_backup(backup_dir, id, dir); !error.empty())
     return fail(error);

@@ -36,6 +36,10 @@ TEST_CASE("scheduled backups keep the newest two and restore into a working serv
     CHECK(storage::verify_backup(backup_dir, b.id).empty());
 
   const auto restored_dir = (server.data_dir() / "restored").string();
+  // A backup number that is not a number is refused with a message, not a crash.
+  auto garbled = run_cli("restore --backup-dir=" + backup_dir + " --backup-id=latest --data-dir=" + restored_dir);
+  CHECK(garbled.status == 1);
+  CHECK(garbled.output.find("--backup-id takes a backup number") != std::string::npos);
   auto restored = run_cli("restore --backup-dir=" + backup_dir + " --data-dir=" + restored_dir);
   INFO(restored.output);
   REQUIRE(restored.status == 0);
