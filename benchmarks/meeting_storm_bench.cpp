@@ -125,7 +125,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "meeting_storm_bench: parleyd: %s\n", error.c_str());
     return 1;
   }
-  auto host_token = sign_up_and_log_in(server->host(), server->port(), error);
+  // 1,000 participants in one meeting needs the enterprise tier (the basic tier caps at 100).
+  auto host_token = set_organisation_tier(server->host(), server->port(), "enterprise", error)
+                      ? sign_up_and_log_in(server->host(), server->port(), error)
+                      : std::string{};
   auto member_token = host_token.empty() ? "" : sign_up_and_log_in(server->host(), server->port(), error);
   if (member_token.empty()) {
     std::fprintf(stderr, "meeting_storm_bench: %s\n", error.c_str());

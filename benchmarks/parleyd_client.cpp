@@ -10,6 +10,8 @@
 
 namespace parley::bench {
 
+constexpr const char* admin_password = "Bench-Admin-2024!";
+
 std::unique_ptr<child_process> start_parleyd(const std::string& binary, const std::string& data_dir,
                                              std::string& error) {
   std::vector<std::string> argv{binary,
@@ -22,8 +24,26 @@ std::unique_ptr<child_process> start_parleyd(const std::string& binary, const st
                                 "--ws-ops-per-second=1000000",
                                 "--ws-ops-burst=1000000",
                                 "--max-connections=30000"};
-  return child_process::start(argv, {"PARLEY_ADMIN_PASSWORD=Bench-Admin-2024!"}, data_dir + "/parleyd.log",
+  return child_process::start(argv, {std::string{"PARLEY_ADMIN_PASSWORD="} + admin_password}, data_dir + "/parleyd.log",
                               std::chrono::seconds{60}, error);
+}
+
+bool set_organisation_tier(const std::string& host, uint16_t port, const std::string& tier, std::string& error) {
+  nlohmann::json login{{"username", "admin"}, {"password", admin_password}};
+  auto logged_in = https_post(host, port, "/api/v1/auth/login", login.dump());
+  auto body = nlohmann::json::parse(logged_in.body, nullptr, false);
+  if (logged_in.status != 200 || body.is_discarded() || !body.contains("token") || !body["token"].is_string()) {
+    error = "admin login: HTTP " + std::to_string(logged_in.status) + " " + logged_in.body + logged_in.error;
+    return false;
+  }
+  nlohmann::json change{{"settings", {{"tier", tier}}}};
+  auto changed = https_request(host, port, "PUT", "/api/v1/admin/organisation", change.dump(),
+                               body["token"].get<std::string>());
+  if (changed.status != 200) {
+    error = "set tier: HTTP " + std::to_string(changed.status) + " " + changed.body + changed.error;
+    return false;
+  }
+  return true;
 }
 
 std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error) {

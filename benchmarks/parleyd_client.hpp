@@ -20,6 +20,10 @@ namespace parley::bench {
 std::unique_ptr<child_process> start_parleyd(const std::string& binary, const std::string& data_dir,
                                              std::string& error);
 
+/// Signs in as the server's admin (started by start_parleyd) and sets the organisation's
+/// subscription tier, whose cap limits participants per meeting (basic: 100, enterprise: 1000).
+bool set_organisation_tier(const std::string& host, uint16_t port, const std::string& tier, std::string& error);
+
 /// Registers a fresh user over HTTPS and logs in; returns the token, or "" with `error` set.
 std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error);
 

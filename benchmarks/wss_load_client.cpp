@@ -492,6 +492,11 @@ void wss_load_client::close_all() {
 }
 
 http_result https_post(const std::string& host, uint16_t port, const std::string& target, const std::string& body) {
+  return https_request(host, port, "POST", target, body);
+}
+
+http_result https_request(const std::string& host, uint16_t port, std::string_view method, const std::string& target,
+                          const std::string& body, const std::string& bearer_token) {
   http_result result;
   try {
     asio::io_context ioc;
@@ -501,7 +506,9 @@ http_result https_post(const std::string& host, uint16_t port, const std::string
     lowest.expires_after(std::chrono::seconds{30});
     lowest.connect(tcp::endpoint{asio::ip::make_address(host), port});
     stream.handshake(ssl::stream_base::client);
-    http::request<http::string_body> req{http::verb::post, target, 11};
+    http::request<http::string_body> req{http::string_to_verb(beast::string_view{method.data(), method.size()}), target, 11};
+    if (!bearer_token.empty())
+      req.set(http::field::authorization, "Bearer " + bearer_token);
     req.set(http::field::host, host + ":" + std::to_string(port));
     req.set(http::field::content_type, "application/json");
     req.set(http::field::user_agent, "parley-bench");

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::bench {
@@ -22,6 +23,9 @@ struct http_result {
 /// One HTTPS POST with a JSON body on a fresh connection. The certificate is not checked: the
 /// benchmarks talk to a self-signed server on loopback.
 http_result https_post(const std::string& host, uint16_t port, const std::string& target, const std::string& body);
+/// The same with any method and, if given, `Authorization: Bearer <bearer_token>`.
+http_result https_request(const std::string& host, uint16_t port, std::string_view method, const std::string& target,
+                          const std::string& body, const std::string& bearer_token = {});
 
 struct loop_result {
   uint64_t round_trips = 0;          // replies received inside the measured window
