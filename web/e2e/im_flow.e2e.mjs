@@ -4,14 +4,13 @@
 // other joins it from the invite, so both are in the meeting room.
 // Usage: node e2e/im_flow.e2e.mjs --parleyd PATH [--web-root DIR]
 // Screenshots go to $PARLEY_E2E_SCREENSHOTS or a fresh temp folder; the run prints where.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { postJson, startParleyd as startProcess, stopServer } from './parleyd_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const arg = (name, fallback) => {
@@ -41,48 +40,7 @@ const pass = (name) => {
 };
 
 function startParleyd() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      parleydPath,
-      ['--port=0', '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', '--log-level=warn', `--web-root=${webRoot}`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`parleyd did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on https:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, origin: `https://localhost:${m[1]}` });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`parleyd exited with ${code}:\n${out}`)));
-  });
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function postJson(origin, route, body) {
-  return new Promise((resolve, reject) => {
-    const req = https.request(`${origin}${route}`, { method: 'POST', rejectUnauthorized: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
+  return startProcess(parleydPath, ['--port=0', '--bind=127.0.0.1', `--data-dir=${dataDir}`, '--registration=open', '--argon2-ops=1', '--argon2-mem-kib=8192', '--log-level=warn', `--web-root=${webRoot}`]);
 }
 
 // A real PNG (signature, IHDR, IDAT, IEND with CRCs): a 48x32 picture in two colours.
