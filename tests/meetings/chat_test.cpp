@@ -1,10 +1,8 @@
 // In-meeting chat: fan-out, private messages, chat modes, history, and durability across SIGKILL.
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "tests/meetings/meeting_harness.hpp"
+#include "tests/meetings/sends_until_killed.hpp"
 
 using namespace parley::test_support;
 
@@ -74,36 +72,9 @@ TEST_CASE("every acknowledged chat message survives a SIGKILL", "[meetings][chat
   for (auto& w : writers)
     join(w.ws, id);
 
-  std::mutex mutex;
-  std::map<uint64_t, std::string> acknowledged; // seq → text
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < writers.size(); ++t)
-    threads.emplace_back([&, t] {
-      for (int i = 0; !stop; ++i) {
-        const auto text = "w" + std::to_string(t) + "-" + std::to_string(i);
-        try {
-          const auto request = writers[t].ws.send_request("chat.send", {{"text", text}});
-          const auto response = writers[t].ws.read_response(request, std::chrono::seconds{5});
-          if (!is_ws_ok(response))
-            return;
-          std::lock_guard lock(mutex);
-          acknowledged[response["result"]["seq"].get<uint64_t>()] = text;
-        } catch (const std::exception&) {
-          return; // the server is gone
-        }
-      }
-    });
-  for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-    std::lock_guard lock(mutex);
-    if (acknowledged.size() >= 150)
-      break;
-  }
-  server.kill();
-  stop = true;
-  for (auto& t : threads)
-    t.join();
+  const auto acknowledged = sends_until_killed(server, writers, "chat.send", 150, [](const std::string& text) {
+    return nlohmann::json{{"text", text}};
+  });
 
   server.restart();
   auto again = reconnect(server, host.token);

@@ -1,10 +1,8 @@
 // Durability: every acknowledged message survives SIGKILL, in order, and the order continues after it.
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <thread>
 
+#include "tests/meetings/sends_until_killed.hpp"
 #include "tests/messaging/messaging_harness.hpp"
 
 using namespace parley::test_support;
@@ -19,37 +17,9 @@ TEST_CASE("every acknowledged IM message survives a SIGKILL, in order", "[messag
     others.push_back(&writers[i].user);
   const auto id = create_group(writers[0].ws, "Durable", others);
 
-  std::mutex mutex;
-  std::map<uint64_t, std::string> acknowledged; // seq → text
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < writers.size(); ++t)
-    threads.emplace_back([&, t] {
-      for (int i = 0; !stop; ++i) {
-        const auto text = "w" + std::to_string(t) + "-" + std::to_string(i);
-        try {
-          const auto request = writers[t].ws.send_request(
-            "im.send", {{"conversation_id", id}, {"client_id", text}, {"text", text}});
-          const auto response = writers[t].ws.read_response(request, std::chrono::seconds{5});
-          if (!is_ws_ok(response))
-            return;
-          std::lock_guard lock(mutex);
-          acknowledged[response["result"]["seq"].get<uint64_t>()] = text;
-        } catch (const std::exception&) {
-          return; // the server is gone
-        }
-      }
-    });
-  for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-    std::lock_guard lock(mutex);
-    if (acknowledged.size() >= 200)
-      break;
-  }
-  server.kill();
-  stop = true;
-  for (auto& t : threads)
-    t.join();
+  const auto acknowledged = sends_until_killed(server, writers, "im.send", 200, [&](const std::string& text) {
+    return nlohmann::json{{"conversation_id", id}, {"client_id", text}, {"text", text}};
+  });
 
   server.restart();
   auto again = reconnect(server, writers[1].token);
