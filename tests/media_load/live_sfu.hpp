@@ -8,13 +8,17 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "benchmarks/bench_support.hpp"
 #include "benchmarks/child_process.hpp"
+#include "benchmarks/media/client_sdp.hpp"
 #include "benchmarks/media/parley_meeting_signaling.hpp"
 #include "benchmarks/media/webrtc_client_peer.hpp"
 #include "benchmarks/parleyd_client.hpp"
+#include "media/dtls_certificate.hpp"
+#include "media/dtls_context.hpp"
 
 namespace parley::bench::test {
 
@@ -69,5 +73,40 @@ struct live_sfu {
       server->stop();
   }
 };
+
+// A publisher and a subscriber of its stream, both connected through the SFU. Members are
+// destroyed in reverse order: the peers before the DTLS context and certificate they use.
+struct connected_pair {
+  std::optional<media::dtls_certificate> certificate;
+  std::unique_ptr<media::dtls_context> context;
+  std::unique_ptr<webrtc_client_peer> publisher;
+  std::unique_ptr<webrtc_client_peer> subscriber;
+  publication published;
+};
+
+// Publishes `offer` (which the signaling completes) as participant 1, subscribes participant 2
+// to it, and waits until both are connected; false with `error` set if any step fails.
+inline bool connect_pair(live_sfu& sfu, publish_offer_settings& offer, connected_pair& pair, std::string& error) {
+  pair.certificate = media::dtls_certificate::generate("media-load-test");
+  pair.context = pair.certificate ? media::dtls_context::create(*pair.certificate) : nullptr;
+  if (!pair.context) {
+    error = "no DTLS certificate or context";
+    return false;
+  }
+  pair.publisher = webrtc_client_peer::create(*pair.context, "127.0.0.1", error);
+  pair.subscriber = webrtc_client_peer::create(*pair.context, "127.0.0.1", error);
+  if (!pair.publisher || !pair.subscriber)
+    return false;
+  if (!sfu.signaling->publish(*pair.publisher, offer, pair.published, error)
+      || !sfu.signaling->subscribe(*pair.subscriber, pair.published, error))
+    return false;
+  const auto connected = [](const webrtc_client_peer& p) { return p.current_state() == webrtc_client_peer::state::connected; };
+  if (!pump(*pair.publisher, *pair.subscriber, [&] { return connected(*pair.publisher) && connected(*pair.subscriber); },
+            std::chrono::seconds{30})) {
+    error = "the peers did not connect through the SFU within 30 s";
+    return false;
+  }
+  return true;
+}
 
 } // namespace parley::bench::test

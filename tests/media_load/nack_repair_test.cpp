@@ -29,24 +29,14 @@ TEST_CASE("parleyd NACKs a publisher's gap, forwards the repair, and answers a s
   parley::bench::test::live_sfu sfu;
   if (!sfu.start())
     FAIL("parleyd: " << sfu.error);
-  auto& signaling = *sfu.signaling;
   std::string error;
-
-  const auto certificate = media::dtls_certificate::generate("nack-test");
-  REQUIRE(certificate);
-  const auto context = media::dtls_context::create(*certificate);
-  REQUIRE(context);
-  auto publisher = webrtc_client_peer::create(*context, "127.0.0.1", error);
-  auto subscriber = webrtc_client_peer::create(*context, "127.0.0.1", error);
-  REQUIRE(publisher);
-  REQUIRE(subscriber);
   publish_offer_settings offer;
   offer.ssrc = 0x0BADCAFE;
-  publication published;
-  REQUIRE(signaling.publish(*publisher, offer, published, error));
-  REQUIRE(signaling.subscribe(*subscriber, published, error));
-  const auto connected = [](const webrtc_client_peer& p) { return p.current_state() == webrtc_client_peer::state::connected; };
-  REQUIRE(pump(*publisher, *subscriber, [&] { return connected(*publisher) && connected(*subscriber); }, 30s));
+  parley::bench::test::connected_pair pair;
+  if (!parley::bench::test::connect_pair(sfu, offer, pair, error))
+    FAIL(error);
+  auto& publisher = pair.publisher;
+  auto& subscriber = pair.subscriber;
 
   // 60 packets at the synthetic stream's pace; the 31st and 32nd are held back, as if lost
   // on the way. Keyframes come often so the subscription starts whenever it is ready.

@@ -22,22 +22,14 @@ TEST_CASE("a paused screen share reaches no subscriber until the host resumes sh
     FAIL("parleyd: " << sfu.error);
   auto& signaling = *sfu.signaling;
   std::string error;
-  const auto certificate = media::dtls_certificate::generate("share-test");
-  REQUIRE(certificate);
-  const auto context = media::dtls_context::create(*certificate);
-  REQUIRE(context);
-  auto sharer = webrtc_client_peer::create(*context, "127.0.0.1", error);
-  auto viewer = webrtc_client_peer::create(*context, "127.0.0.1", error);
-  REQUIRE(sharer);
-  REQUIRE(viewer);
   publish_offer_settings offer;
   offer.ssrc = 0x5C2EE7;
   offer.source = "screen";
-  publication published;
-  REQUIRE(signaling.publish(*sharer, offer, published, error));     // participant 1
-  REQUIRE(signaling.subscribe(*viewer, published, error));          // participant 2
-  const auto connected = [](const webrtc_client_peer& p) { return p.current_state() == webrtc_client_peer::state::connected; };
-  REQUIRE(pump(*sharer, *viewer, [&] { return connected(*sharer) && connected(*viewer); }, 30s));
+  parley::bench::test::connected_pair pair;
+  if (!parley::bench::test::connect_pair(sfu, offer, pair, error)) // participants 1 and 2
+    FAIL(error);
+  auto& sharer = pair.publisher;
+  auto& viewer = pair.subscriber;
 
   synthetic_vp8_settings settings;
   settings.ssrc = offer.ssrc;
