@@ -44,7 +44,8 @@ http_reply json_reply(unsigned status, const json& body) {
 }
 
 json user_json(const accounts::user_profile& user) {
-  return json{{"id", accounts::id_to_hex(user.id)}, {"username", user.username}, {"display_name", user.display_name}};
+  return json{{"id", accounts::id_to_hex(user.id)}, {"username", user.username}, {"display_name", user.display_name},
+              {"is_admin", user.is_admin}};
 }
 
 http_reply from_caf_error(const caf::error& err) {
