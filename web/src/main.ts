@@ -6,6 +6,7 @@ import { ParleyError } from './protocol/errors';
 import * as rest from './protocol/rest';
 import { loadSession, saveSession, type Session } from './state/session_store';
 import type { AppContext } from './ui/app_context';
+import { adminScreen, adminSections, type AdminSection } from './ui/admin_screen';
 import { authScreen } from './ui/auth_screen';
 import { h, replace } from './ui/dom';
 import { homeScreen } from './ui/home_screen';
@@ -124,6 +125,7 @@ function renderHeader() {
       { 'aria-label': t('app.name') },
       ctx.session && h('a', { href: '/', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/'); } }, t('nav.home')),
       ctx.session && h('a', { href: '/messages', id: 'nav-messages', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/messages'); } }, t('nav.messages')),
+      ctx.session?.user.is_admin && h('a', { href: '/admin', id: 'nav-admin', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/admin'); } }, t('nav.admin')),
       h('a', { href: '/join', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/join'); } }, t('nav.join')),
       langSelect,
       ctx.session
@@ -156,6 +158,7 @@ function route() {
   document.body.classList.toggle('in-room', false);
   const join = /^\/j\/([0-9]{10,11})\/?$/.exec(path);
   const messages = /^\/messages(?:\/([0-9a-f]{16}))?\/?$/.exec(path);
+  const admin = /^\/admin(?:\/([a-z]+))?\/?$/.exec(path);
   if (path === '/signin' || path === '/register') {
     const next = params.get('next');
     cleanup = authScreen(ctx, content, path === '/signin' ? 'signin' : 'register', next && next.startsWith('/') ? next : '/');
@@ -166,6 +169,9 @@ function route() {
   } else if (messages) {
     if (!ctx.session) return ctx.navigate(`/signin?next=${encodeURIComponent(path)}`, true);
     cleanup = imScreen(ctx, content, messages[1] ?? null);
+  } else if (admin && (!admin[1] || (adminSections as readonly string[]).includes(admin[1]))) {
+    if (!ctx.session) return ctx.navigate(`/signin?next=${encodeURIComponent(path)}`, true);
+    cleanup = adminScreen(ctx, content, (admin[1] ?? 'users') as AdminSection);
   } else if (path === '/' || path === '/home') {
     if (!ctx.session) return ctx.navigate('/signin', true);
     cleanup = homeScreen(ctx, content);

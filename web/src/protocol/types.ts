@@ -4,6 +4,8 @@ export interface User {
   id: string;
   username: string;
   display_name: string;
+  /** Administrator of the organisation (in the sign-in answer; absent in older stored sessions). */
+  is_admin?: boolean;
 }
 
 export type ScreenShareMode = 'host' | 'all';
