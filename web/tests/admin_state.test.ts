@@ -24,7 +24,7 @@ describe('usage for charts', () => {
     expect(defaultRange(Date.parse('2026-11-29T23:59:00Z'))).toEqual({ from: '2026-10-30', to: '2026-11-29' });
   });
   it('rounds the axis up to 1, 2 or 5 times a power of ten', () => {
-    expect([0, 1, 3, 7, 10, 11, 240, 999].map(axisMax)).toEqual([1, 1, 5, 10, 10, 20, 500, 1000]);
+    expect([0, 0.1, 1, 3, 7, 10, 11, 240, 999].map(axisMax)).toEqual([1, 1, 1, 5, 10, 10, 20, 500, 1000]);
   });
   it('adds minutes from seconds and meetings; concurrency is the highest day', () => {
     expect(totals([day('2026-11-01', 1, 2, 4), day('2026-11-02', 1, 1, 9)])).toEqual({ participant_minutes: 3, meetings: 3, peak_concurrency: 9 });

@@ -31,7 +31,7 @@ export function fillDays(days: UsageDay[], from: string, to: string): UsageDay[]
 
 /** A round number at or above `max` for the top of an axis (1, 2, 5 × 10^n; at least 1). */
 export function axisMax(max: number): number {
-  if (!(max > 0)) return 1;
+  if (!(max > 1)) return 1; // a few seconds of use still draws against a whole unit
   const power = 10 ** Math.floor(Math.log10(max));
   for (const step of [1, 2, 5, 10]) if (step * power >= max) return step * power;
   return 10 * power;

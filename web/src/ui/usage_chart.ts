@@ -19,7 +19,7 @@ export interface ChartPoint {
 export function barChart(opts: { id: string; title: string; summary: string; points: ChartPoint[]; format: (n: number) => string; dayLabel: (label: string) => string; whole: boolean }): SVGSVGElement {
   const width = 640;
   const height = 220;
-  const pad = { left: 44, right: 8, top: 12, bottom: 28 };
+  const pad = { left: 56, right: 8, top: 12, bottom: 30 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const top = axisMax(Math.max(0, ...opts.points.map((p) => p.value)));
@@ -35,14 +35,17 @@ export function barChart(opts: { id: string; title: string; summary: string; poi
   const n = opts.points.length;
   const slot = n ? plotW / n : plotW;
   const barW = Math.max(1, Math.min(28, slot * 0.7));
-  const every = Math.max(1, Math.ceil(n / 8));
+  const every = Math.max(1, Math.ceil(n / 6));
   opts.points.forEach((p, i) => {
     const x = pad.left + slot * i + (slot - barW) / 2;
     const h = (p.value / top) * plotH;
     const bar = el('rect', { x: x.toFixed(1), y: (pad.top + plotH - h).toFixed(1), width: barW.toFixed(1), height: Math.max(0, h).toFixed(1), rx: 2, class: p.value > 0 ? 'chart-bar' : 'chart-bar zero', 'data-day': p.label, 'data-value': p.value });
     bar.append(el('title', {}, `${opts.dayLabel(p.label)}: ${opts.format(p.value)}`));
     svg.append(bar);
-    if (i % every === 0) svg.append(el('text', { x: (pad.left + slot * i + slot / 2).toFixed(1), y: height - 8, 'text-anchor': 'middle', class: 'chart-axis' }, opts.dayLabel(p.label)));
+    if (i % every !== 0) return;
+    // The first and last labels align with the plot's edges so that they are not cut off.
+    const [lx, anchor] = i === 0 ? [pad.left + slot * i, 'start'] : i === n - 1 ? [pad.left + slot * n, 'end'] : [pad.left + slot * i + slot / 2, 'middle'];
+    svg.append(el('text', { x: lx.toFixed(1), y: height - 8, 'text-anchor': anchor, class: 'chart-axis' }, opts.dayLabel(p.label)));
   });
   return svg;
 }
