@@ -331,6 +331,20 @@ async function main() {
   const anonymous = await rest(origin, 'GET', '/api/v1/admin/users');
   check(anonymous.status === 401, `admin route without a token: ${anonymous.status}`);
   pass('member: no admin entry, refused page, 403 from every admin route (401 without a token)');
+
+  step('a member made administrator while signed in gets the admin entry on the next page load, and loses it again');
+  const noraId = (await rest(origin, 'GET', '/api/v1/admin/users', adminToken)).body.users.find((u) => u.username === names.nora).id;
+  check((await rest(origin, 'POST', `/api/v1/admin/users/${noraId}/role`, adminToken, { is_admin: true })).status === 200, 'promote nora');
+  await nora.goto(`${origin}/`);
+  await nora.locator('#nav-admin').waitFor();
+  await nora.locator('#nav-admin').click();
+  await userRow(nora, names.dana).waitFor();
+  check((await rest(origin, 'POST', `/api/v1/admin/users/${noraId}/role`, adminToken, { is_admin: false })).status === 200, 'demote nora');
+  await nora.goto(`${origin}/`);
+  await nora.locator('#nav-admin').waitFor({ state: 'detached' });
+  await nora.goto(`${origin}/admin/audit`);
+  await nora.locator('[data-state="locked"]').waitFor();
+  pass('the admin entry follows role changes without signing in again');
 }
 
 let failed = false;

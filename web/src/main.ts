@@ -63,6 +63,7 @@ const ctx: AppContext = {
       .then(() => {
         conn = c;
         connecting = null;
+        followRights(c.user);
         return c;
       })
       .catch((e: ParleyError) => {
@@ -97,6 +98,18 @@ const ctx: AppContext = {
     c.user = r.user;
   },
 };
+
+/**
+ * auth.hello says whether the user is an administrator now: a sign-in stored before a role change
+ * (or before the server said so) follows it, and the Admin entry appears or goes.
+ */
+function followRights(user: Record<string, unknown> | null) {
+  const s = ctx.session;
+  if (!s || !user || user.id !== s.user.id || typeof user.is_admin !== 'boolean' || user.is_admin === s.user.is_admin) return;
+  ctx.session = { ...s, user: { ...s.user, is_admin: user.is_admin } };
+  saveSession(localStorage, ctx.session);
+  renderHeader();
+}
 
 function renderHeader() {
   const { t } = ctx;
