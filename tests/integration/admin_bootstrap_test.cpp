@@ -19,6 +19,7 @@ TEST_CASE("first start prints the admin password once and admin can log in with 
   INFO(login.describe());
   REQUIRE(login.status == 200);
   CHECK(login.json()["user"]["username"] == "admin");
+  CHECK(login.json()["user"]["is_admin"] == true); // clients offer the admin pages from this
 
   const auto stopped = server.stop();
   REQUIRE(stopped.has_value());

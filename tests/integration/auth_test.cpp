@@ -35,6 +35,7 @@ TEST_CASE("a registered user logs in and says hello over WSS as the same user", 
   REQUIRE(user.is_object());
   CHECK(user["username"] == username);
   CHECK(user["display_name"] == "Alice Liddell");
+  CHECK(user["is_admin"] == false); // a registered user is a member, not an administrator
   REQUIRE(user.contains("id"));
 
   const auto login = login_raw(client, username, strong_password);
