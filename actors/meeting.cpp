@@ -18,8 +18,10 @@
 #include "accounts/account_repository.hpp"
 #include "accounts/organisation_repository.hpp"
 #include "actors/service_error.hpp"
+#include "actors/shared_frame.hpp"
 #include "meetings/live_meeting.hpp"
 #include "meetings/meeting_repository.hpp"
+#include "protocol/envelope.hpp"
 #include "storage/store_messages.hpp"
 #include "telemetry/logger.hpp"
 
@@ -90,23 +92,32 @@ caf::error refused(const meetings::refusal& r) {
 
 // --- event fan-out -------------------------------------------------------------------------
 
+/// The event as sessions push it: the protocol frame, encoded here once for all recipients.
+caf::message session_event(const std::string& name, const bytes& data) {
+  return caf::make_message(mt_frame_atom::value, shared_frame::of(protocol::encode_event(name, data)));
+}
+
 void send_event(meeting_actor* self, uint64_t pid, const std::string& name, const bytes& data) {
   auto it = self->state.sessions.find(pid);
   if (it != self->state.sessions.end())
-    self->send(it->second, mt_event_atom::value, name, data);
+    self->send(it->second, session_event(name, data));
 }
 
-/// To every joined participant except `except`, and to every extension. The message is built
-/// once; CAF shares it between the recipients.
+/// To every joined participant except `except`, and to every extension. The frame is encoded
+/// once and the message built once; CAF shares it between the recipients, and every connection
+/// queues the same bytes.
 void broadcast(meeting_actor* self, const std::string& name, const bytes& data, uint64_t except = 0) {
   auto& st = self->state;
-  auto msg = caf::make_message(mt_event_atom::value, name, data);
+  auto msg = session_event(name, data);
   for (const auto& [pid, p] : st.live->participants())
     if (p.presence == presence::joined && pid != except)
       if (auto it = st.sessions.find(pid); it != st.sessions.end())
         self->send(it->second, msg);
+  if (st.extensions.empty())
+    return;
+  auto event = caf::make_message(mt_event_atom::value, name, data); // extensions read name and data
   for (const auto& [id, ext] : st.extensions)
-    self->send(ext.actor, msg);
+    self->send(ext.actor, event);
 }
 
 void to_controllers(meeting_actor* self, const std::string& name, const bytes& data, uint64_t except = 0) {

@@ -7,6 +7,7 @@
 #include "actors/meeting_ops.hpp"
 #include "actors/session_messages.hpp"
 #include "actors/session_ops.hpp"
+#include "actors/shared_frame.hpp"
 
 namespace parley::actors {
 
@@ -61,6 +62,7 @@ caf::behavior session(session_actor* self, std::shared_ptr<const node_context> c
     [self](mt_event_atom, const std::string& name, const std::vector<uint8_t>& data) {
       self->state.push_event(name, data);
     },
+    [self](mt_frame_atom, const shared_frame& frame) { self->state.sink->send_shared(frame.bytes); },
     [self](mt_detach_atom, uint64_t participant_id) { detach_from_meeting(self, participant_id); },
   };
 }

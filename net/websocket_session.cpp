@@ -6,6 +6,7 @@
 #include "actors/inline_delivery.hpp"
 #include "actors/session.hpp"
 #include "actors/session_messages.hpp"
+#include "net/server_frame.hpp"
 #include "telemetry/logger.hpp"
 
 namespace parley::net {
@@ -21,6 +22,10 @@ public:
     if (auto ws = ws_.lock())
       ws->enqueue(std::move(frame));
   }
+  void send_shared(std::shared_ptr<const std::vector<uint8_t>> frame) override {
+    if (auto ws = ws_.lock())
+      ws->enqueue_shared(std::move(frame));
+  }
   void close(uint16_t code, std::string) override {
     if (auto ws = ws_.lock())
       ws->close(code);
@@ -32,6 +37,11 @@ private:
 
 // Read buffers grow to the largest message seen; an idle connection should not keep that.
 constexpr size_t retained_read_buffer = 4096;
+// Nor should it keep the frame lists of a burst.
+constexpr size_t retained_queue_slots = 64;
+// Frames up to this size are copied together into one TLS write; bigger ones (a roster batch)
+// are written from the bytes every recipient shares.
+constexpr size_t copied_frame_limit = 4096;
 
 } // namespace
 
@@ -56,6 +66,7 @@ void websocket_session::run(http::request<http::string_body> request) {
   ws_.read_message_max(settings.ws_max_frame);
   ws_.binary(true);
   ws_.auto_fragment(false);
+  ws_.next_layer().set_owner(weak_from_this());
   slot_->shared().connections.put(slot_->id(), weak_from_this());
   upgrade_request_ = std::make_unique<http::request<http::string_body>>(std::move(request));
   ws_.async_accept(*upgrade_request_, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
@@ -100,12 +111,16 @@ void websocket_session::on_read(beast::error_code ec, size_t bytes) {
 }
 
 void websocket_session::enqueue(std::vector<uint8_t> frame) {
+  enqueue_shared(std::make_shared<const std::vector<uint8_t>>(std::move(frame)));
+}
+
+void websocket_session::enqueue_shared(frame_bytes frame) {
   bool start_writer = false;
   {
     std::lock_guard guard{mutex_};
     if (closed_)
       return;
-    if (queued_bytes_ + frame.size() > slot_->shared().settings.ws_outbound_limit) {
+    if (queued_bytes_ + frame->size() > slot_->shared().settings.ws_outbound_limit) {
       closed_ = true;
       slot_->shared().metrics.ws_slow_consumers.add();
       telemetry::logger("edge")->warn("disconnecting {}: it does not read its frames (queue over {} bytes)",
@@ -118,7 +133,7 @@ void websocket_session::enqueue(std::vector<uint8_t> frame) {
       });
       return;
     }
-    queued_bytes_ += frame.size();
+    queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     if (!writing_) {
       writing_ = true;
@@ -129,40 +144,60 @@ void websocket_session::enqueue(std::vector<uint8_t> frame) {
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
 }
 
+// Everything queued since the last write goes out as one batch: each frame's header and payload
+// appended to one buffer, sent with as few TLS writes as its size allows.
 void websocket_session::write_next() {
-  const std::vector<uint8_t>* front = nullptr;
   std::optional<uint16_t> close_code;
   {
     std::lock_guard guard{mutex_};
-    if (queue_.empty()) {
+    if (queue_.empty() || close_started_) {
       writing_ = false;
       close_code = close_after_writes_;
+      queue_.clear();
     } else {
-      front = &queue_.front();
+      batch_.swap(queue_);
     }
   }
-  if (front) {
-    ws_.async_write(asio::buffer(*front), beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
-  } else if (close_code) {
-    start_close(*close_code);
+  if (batch_.empty()) {
+    if (close_code)
+      start_close(*close_code);
+    return;
   }
+  auto& stream = ws_.next_layer();
+  batch_bytes_ = 0;
+  for (const auto& frame : batch_) {
+    auto header = binary_frame_header(frame->size());
+    stream.append(header.bytes.data(), header.size);
+    if (frame->size() > copied_frame_limit)
+      stream.append_shared(frame);
+    else
+      stream.append(frame->data(), frame->size());
+    batch_bytes_ += frame->size();
+  }
+  stream.async_flush(beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
-void websocket_session::on_write(beast::error_code ec, size_t) {
+void websocket_session::on_write(beast::error_code ec) {
+  const auto frames = batch_.size();
+  batch_.clear();
+  if (batch_.capacity() > retained_queue_slots)
+    batch_ = {};
   if (ec) {
     std::lock_guard guard{mutex_};
     closed_ = true;
     writing_ = false;
-    queue_.clear();
+    queue_ = {};
     queued_bytes_ = 0;
     return;
   }
-  slot_->shared().metrics.ws_frames_out.add();
+  slot_->shared().metrics.ws_frames_out.add(frames);
   {
     std::lock_guard guard{mutex_};
-    queued_bytes_ -= queue_.front().size();
-    queue_.pop_front();
+    queued_bytes_ -= batch_bytes_;
+    if (queue_.empty() && queue_.capacity() > retained_queue_slots)
+      queue_ = {};
   }
+  batch_bytes_ = 0;
   write_next();
 }
 

@@ -10,6 +10,7 @@
 #include <caf/actor.hpp>
 
 #include "net/beast_types.hpp"
+#include "net/coalescing_stream.hpp"
 #include "net/edge_shared.hpp"
 
 namespace parley::net {
@@ -22,8 +23,12 @@ public:
   /// Completes the upgrade that `request` asked for, then starts reading.
   void run(http::request<http::string_body> request);
 
+  using frame_bytes = std::shared_ptr<const std::vector<uint8_t>>;
+
   /// Thread-safe: queue a frame, or cut the connection if its queue is over the limit.
   void enqueue(std::vector<uint8_t> frame);
+  /// The same for a frame other connections send too (queued by reference).
+  void enqueue_shared(frame_bytes frame);
   /// Thread-safe: close with `code` once the queued frames are written.
   void close(uint16_t code);
 
@@ -34,11 +39,13 @@ private:
   void read_next();
   void on_read(beast::error_code ec, size_t bytes);
   void write_next();
-  void on_write(beast::error_code ec, size_t bytes);
+  void on_write(beast::error_code ec);
   void start_close(uint16_t code);
   void on_gone();
 
-  websocket::stream<tls_stream> ws_;
+  // Data frames are built here and appended to the coalescing stream in whole batches; Beast
+  // writes only its control frames (pong, ping, close) through the same stream.
+  websocket::stream<coalescing_stream> ws_;
   std::unique_ptr<connection_slot> slot_;
   std::string remote_address_;
   std::unique_ptr<http::request<http::string_body>> upgrade_request_;
@@ -47,8 +54,11 @@ private:
 
   // Outbound queue, shared between actor threads (producers) and the strand (the writer).
   std::mutex mutex_;
-  std::deque<std::vector<uint8_t>> queue_;
-  size_t queued_bytes_ = 0;
+  std::vector<frame_bytes> queue_;
+  size_t queued_bytes_ = 0; // queued or in the batch being written
+  // The batch being written (strand only): everything queued when the last write finished.
+  std::vector<frame_bytes> batch_;
+  size_t batch_bytes_ = 0;
   bool writing_ = false;
   bool closed_ = false;
   std::optional<uint16_t> close_after_writes_;

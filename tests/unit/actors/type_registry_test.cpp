@@ -11,6 +11,7 @@
 #include "actors/audit_messages.hpp"
 #include "actors/meeting_messages.hpp"
 #include "actors/messaging_messages.hpp"
+#include "actors/shared_frame.hpp"
 #include "actors/type_registry.hpp"
 #include "storage/store_messages.hpp"
 
@@ -54,6 +55,7 @@ TEST_CASE("each registered message type round-trips through the binary serialize
                                          std::string(32, '\1'), std::string(32, '\2')}),
     caf::make_message(actors::admin_request{"GET", "/api/v1/admin/users", "limit=5", "", "tok", "127.0.0.1"}),
     caf::make_message(actors::admin_reply{200, "application/json", "{}"}),
+    caf::make_message(actors::shared_frame::of({0x82, 0xa2, 'e', 'v'})),
   };
   size_t registered = 0;
   for (const auto& [type, name] : cfg.type_names_by_rtti)
