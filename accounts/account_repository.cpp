@@ -8,7 +8,8 @@
 
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
-#include "storage/value_codec.hpp"
+#include "storage/data_owner.hpp"
+#include "storage/sealed_value.hpp"
 
 namespace parley::accounts {
 
@@ -55,7 +56,7 @@ std::optional<user_record> account_repository::find_by_id(uint64_t id) const {
   auto bytes = db_.get(column_family::accounts, user_key(id));
   if (!bytes)
     return std::nullopt;
-  return storage::decode_value<user_record>(*bytes);
+  return storage::decode_stored<user_record>(db_, *bytes);
 }
 
 std::optional<user_record> account_repository::find_by_username(std::string_view normalized) const {
@@ -92,7 +93,7 @@ std::vector<user_record> account_repository::list_users() const {
 
 void account_repository::add_user(storage::write_set& writes, const user_record& user) {
   auto normalized = normalize_username(user.username).value_or(user.username);
-  writes.put(column_family::accounts, user_key(user.id), storage::encode_value(user));
+  writes.put_sealed(column_family::accounts, user_key(user.id), storage::user_owner(user.id), storage::encode_value(user));
   writes.put(column_family::accounts, name_key(normalized), key_builder{}.u64(user.id).str());
 }
 

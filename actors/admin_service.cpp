@@ -23,6 +23,8 @@
 #include "actors/supervisor.hpp"
 #include "audit/audit_repository.hpp"
 #include "metering/usage_journal.hpp"
+#include "storage/data_key_ring.hpp"
+#include "storage/data_owner.hpp"
 #include "storage/database.hpp"
 #include "storage/store_messages.hpp"
 #include "storage/value_codec.hpp"
@@ -395,6 +397,14 @@ void delete_user(call& c, const std::string& id) {
     return;
   if (user->id == c.admin.id)
     return c.answer(error_reply(error_code::conflict, "administrators cannot delete themselves"));
+  // Crypto-shredding: the user's data key goes first (durably, compacted out of the files), so
+  // everything sealed under it (profile, messages, chat, uploads) is unreadable from here on.
+  if (auto* ring = c.self->state.ctx->db->key_ring()) {
+    if (auto status = ring->destroy(storage::user_owner(user->id)); !status.ok()) {
+      telemetry::logger("admin")->error("destroying a user's data key failed: {}", status.ToString());
+      return c.answer(error_reply(error_code::internal, "the user's data key could not be destroyed; nothing was deleted"));
+    }
+  }
   storage::write_set writes;
   accounts::account_repository::remove_user(writes, *user);
   revoke_tokens(c.self, user->id);
@@ -596,6 +606,72 @@ void metering_control(call& c) {
           });
 }
 
+// --- encryption at rest --------------------------------------------------------------------
+
+/// The organisation's own key and its users' keys: the owners a rotation renews.
+std::vector<std::pair<uint64_t, const accounts::user_record*>> key_owners(
+  uint64_t org_id, const std::vector<accounts::user_record>& users) {
+  std::vector<std::pair<uint64_t, const accounts::user_record*>> owners{{storage::org_owner(org_id), nullptr}};
+  for (const auto& u : users)
+    if (u.org_id == org_id)
+      owners.emplace_back(storage::user_owner(u.id), &u);
+  return owners;
+}
+
+storage::data_key_ring* key_ring_or_answer(call& c) {
+  auto* ring = c.self->state.ctx->db->key_ring();
+  if (!ring)
+    c.answer(error_reply(error_code::unavailable, "encryption at rest is not enabled on this node"));
+  return ring;
+}
+
+json key_versions(storage::data_key_ring& ring, uint64_t org_id, const std::vector<accounts::user_record>& users) {
+  json out = json{{"organisation", {{"org_id", accounts::id_to_hex(org_id)},
+                                    {"version", ring.current_version(storage::org_owner(org_id))}}},
+                  {"users", json::array()}};
+  for (const auto& [owner, user] : key_owners(org_id, users))
+    if (user)
+      out["users"].push_back(json{{"id", accounts::id_to_hex(user->id)}, {"username", user->username},
+                                  {"version", ring.current_version(owner)}});
+  return out;
+}
+
+void list_keys(call& c) {
+  auto* ring = key_ring_or_answer(c);
+  if (!ring)
+    return;
+  auto users = accounts::account_repository{*c.self->state.ctx->db}.list_users();
+  c.answer(json_reply(200, json{{"keys", key_versions(*ring, c.admin.org_id, users)}}));
+}
+
+/// A new data key version for the organisation and each of its users: new records are sealed
+/// under it, older ones stay readable under the versions they name.
+void rotate_keys(call& c) {
+  auto* ring = key_ring_or_answer(c);
+  if (!ring)
+    return;
+  auto users = accounts::account_repository{*c.self->state.ctx->db}.list_users();
+  size_t rotated = 0;
+  for (const auto& [owner, user] : key_owners(c.admin.org_id, users)) {
+    if (ring->rotate(owner) == 0)
+      return c.answer(error_reply(error_code::internal, "a new data key could not be stored; " + std::to_string(rotated)
+                                                          + " of the organisation's keys were rotated; retry"));
+    ++rotated;
+  }
+  c.answer_audited(c.event("keys.rotate", accounts::id_to_hex(c.admin.org_id), std::to_string(rotated) + " keys"),
+                   json_reply(200, json{{"rotated", rotated}, {"keys", key_versions(*ring, c.admin.org_id, users)}}));
+}
+
+/// Flush and full compaction: erased and shredded records leave the data folder's files now
+/// rather than whenever RocksDB would compact them.
+void compact_storage(call& c) {
+  if (auto status = c.self->state.ctx->db->compact_all(); !status.ok()) {
+    telemetry::logger("admin")->error("compaction failed: {}", status.ToString());
+    return c.answer(error_reply(error_code::internal, "the compaction failed; see the server log"));
+  }
+  c.answer_audited(c.event("storage.compact", "database"), json_reply(200, json{{"compacted", true}}));
+}
+
 // --- routing -------------------------------------------------------------------------------
 
 void route(call& c) {
@@ -652,6 +728,12 @@ void route(call& c) {
     return m == "GET" ? audit_export(c, *query) : wrong_method("GET");
   if (is({"audit", "verify"}))
     return m == "GET" ? audit_verify(c) : wrong_method("GET");
+  if (is({"keys"}))
+    return m == "GET" ? list_keys(c) : wrong_method("GET");
+  if (is({"keys", "rotate"}))
+    return m == "POST" ? rotate_keys(c) : wrong_method("POST");
+  if (is({"storage", "compact"}))
+    return m == "POST" ? compact_storage(c) : wrong_method("POST");
   if (is({"debug", "metering"}))
     return m == "POST" ? metering_control(c) : wrong_method("POST");
   c.answer(error_reply(error_code::not_found, "no such resource: " + c.req.path));

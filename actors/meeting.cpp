@@ -657,7 +657,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
   record.text = cmd.kind;
   record.at = now_ms();
   storage::write_set writes;
-  meetings::meeting_repository::add_chat(writes, st.live->record().id, record);
+  meetings::meeting_repository::add_chat(writes, st.live->record().id, record, st.org_id);
   auto rp = self->make_response_promise<bytes>();
   self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
     .then(

@@ -17,6 +17,7 @@
 #include "meetings/meeting_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
+#include "storage/sealed_value.hpp"
 #include "storage/value_codec.hpp"
 
 namespace parley::apps {
@@ -124,7 +125,7 @@ std::string export_archive(storage::database& db, const export_request& request,
       std::unique_ptr<rocksdb::Iterator> it{
         db.raw().NewIterator(rocksdb::ReadOptions{}, db.handle(storage::column_family::messages))};
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        auto record = storage::decode_value<meetings::chat_record>(it->value().ToStringView());
+        auto record = storage::decode_stored<meetings::chat_record>(db, it->value().ToStringView());
         if (!record)
           continue;
         chat_file << json{{"meeting_id", accounts::id_to_hex(meeting.id)}, {"message", to_json(*record)}}.dump()

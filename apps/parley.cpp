@@ -19,6 +19,7 @@
 #include "audit/audit_repository.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
+#include "storage/encryption_at_rest.hpp"
 
 using namespace parley;
 
@@ -43,6 +44,8 @@ commands:
 
 common options:
   --data-dir=PATH   the node's data folder (default ./var, or PARLEY_DATA_DIR)
+  --master-key-file=PATH  the master key of encryption at rest (default <data-dir>/master.key,
+                    or PARLEY_MASTER_KEY_FILE)
 
 Run 'parley <command> --help' for a command's options.
 )";
@@ -150,6 +153,19 @@ std::string data_dir(const arguments& args) {
   return args.get("data-dir", env ? env : "./var");
 }
 
+/// Opens the data folder with encryption at rest on, as parleyd runs it: the master key comes
+/// from --master-key-file, PARLEY_MASTER_KEY_FILE or <data-dir>/master.key.
+std::shared_ptr<storage::database> open_database(const arguments& args, const std::string& dir, std::string& error) {
+  auto db = storage::database::open(dir, error);
+  if (!db)
+    return db;
+  const char* env = std::getenv("PARLEY_MASTER_KEY_FILE");
+  if (error = storage::enable_encryption_at_rest(*db, args.get("master-key-file", env ? env : dir + "/master.key"));
+      !error.empty())
+    return nullptr;
+  return db;
+}
+
 int fail(const std::string& message) {
   std::cerr << "parley: " << message << "\n";
   return 1;
@@ -210,7 +226,7 @@ int user_add(const arguments& args) {
   policy.min_length = *min_length;
   policy.min_classes = *min_classes;
   std::string error;
-  auto db = storage::database::open(data_dir(args), error);
+  auto db = open_database(args, data_dir(args), error);
   if (!db)
     return fail(error);
   accounts::password_hasher hasher{accounts::argon2_cost{}};
@@ -228,7 +244,7 @@ int user_list(const arguments& args) {
     return 0;
   }
   std::string error;
-  auto db = storage::database::open(data_dir(args), error);
+  auto db = open_database(args, data_dir(args), error);
   if (!db)
     return fail(error);
   std::printf("%-16s  %-32s  %-5s  %-20s  %s\n", "id", "username", "admin", "created", "display name");
@@ -302,7 +318,7 @@ int export_data(const arguments& args) {
     return exit_usage;
   }
   std::string error;
-  auto db = storage::database::open(data_dir(args), error);
+  auto db = open_database(args, data_dir(args), error);
   if (!db)
     return fail(error);
   apps::archive_counts counts;
@@ -324,7 +340,7 @@ int import_data(const arguments& args) {
     return exit_usage;
   }
   std::string error;
-  auto db = storage::database::open(data_dir(args), error);
+  auto db = open_database(args, data_dir(args), error);
   if (!db)
     return fail(error);
   apps::archive_counts counts;

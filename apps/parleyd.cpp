@@ -20,6 +20,7 @@
 #include "net/edge_server.hpp"
 #include "net/self_signed_certificate.hpp"
 #include "storage/database.hpp"
+#include "storage/encryption_at_rest.hpp"
 #include "telemetry/logger.hpp"
 #include "telemetry/node_metrics.hpp"
 
@@ -92,6 +93,11 @@ int main(int argc, char** argv) {
   std::string error;
   auto db = storage::database::open(cfg.data_dir, error);
   if (!db) {
+    log->critical("{}", error);
+    return exit_failure;
+  }
+  const auto master_key_file = cfg.master_key_file.empty() ? cfg.data_dir + "/master.key" : cfg.master_key_file;
+  if (error = storage::enable_encryption_at_rest(*db, master_key_file); !error.empty()) {
     log->critical("{}", error);
     return exit_failure;
   }

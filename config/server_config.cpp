@@ -20,7 +20,7 @@ const std::vector<std::string>& environment_options() {
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
     "media-port", "media-address", "media-workers", "web-root",
-    "backup-dir", "backup-interval", "backup-keep"};
+    "backup-dir", "backup-interval", "backup-keep", "master-key-file"};
   return names;
 }
 
@@ -52,6 +52,8 @@ server_config::server_config() {
     .add(backup_dir, "backup-dir", "folder of scheduled backups (default: <data-dir>/backups)")
     .add(backup_interval, "backup-interval", "seconds between scheduled, verified backups (0: none)")
     .add(backup_keep, "backup-keep", "how many scheduled backups to keep")
+    .add(master_key_file, "master-key-file",
+         "32-byte key (mode 0600) wrapping the data keys of encryption at rest (default: <data-dir>/master.key)")
     .add(registration, "registration", "open or closed: may anyone create an account")
     .add(token_ttl, "token-ttl", "lifetime of a sign-in token in seconds")
     .add(password_min_length, "password-min-length", "minimum password length")

@@ -32,6 +32,7 @@ public:
   std::string backup_dir;     // default: <data-dir>/backups
   size_t backup_interval = 0; // seconds between scheduled backups; 0: none
   size_t backup_keep = 7;     // scheduled backups kept
+  std::string master_key_file; // encryption at rest; default: <data-dir>/master.key
 
   // -- accounts --------------------------------------------------------------
   std::string registration = "closed";

@@ -8,7 +8,8 @@
 
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
-#include "storage/value_codec.hpp"
+#include "storage/data_owner.hpp"
+#include "storage/sealed_value.hpp"
 
 namespace parley::meetings {
 
@@ -117,7 +118,7 @@ std::vector<chat_record> meeting_repository::chat_history(uint64_t meeting_id, u
     auto key = it->key().ToStringView();
     if (key.size() != 16 || storage::read_u64(key) != meeting_id)
       break;
-    auto record = storage::decode_value<chat_record>(it->value().ToStringView());
+    auto record = storage::decode_stored<chat_record>(db_, it->value().ToStringView());
     if (record && record->visible_to(viewer))
       out.push_back(std::move(*record));
   }
@@ -131,7 +132,7 @@ std::vector<chat_record> meeting_repository::chat_all(uint64_t meeting_id, uint6
     db_.raw().NewIterator(rocksdb::ReadOptions{}, db_.handle(column_family::messages))};
   const auto prefix = key_builder{}.u64(meeting_id).str();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
-    auto record = storage::decode_value<chat_record>(it->value().ToStringView());
+    auto record = storage::decode_stored<chat_record>(db_, it->value().ToStringView());
     if (record && record->visible_to(viewer))
       out.push_back(std::move(*record));
   }
@@ -202,8 +203,13 @@ void meeting_repository::set_pmi(storage::write_set& writes, uint64_t user_id, s
   writes.put(column_family::meetings, user_key(user_id), key_builder{}.u64(pmi).str());
 }
 
-void meeting_repository::add_chat(storage::write_set& writes, uint64_t meeting_id, const chat_record& record) {
-  writes.put(column_family::messages, chat_key(meeting_id, record.seq), storage::encode_value(record));
+void meeting_repository::add_chat(storage::write_set& writes, uint64_t meeting_id, const chat_record& record,
+                                  uint64_t org_id) {
+  // A signed-in sender's words are theirs (shredded with them); a guest's belong to the organisation.
+  const auto owner = record.from_user != 0 ? storage::user_owner(record.from_user)
+                     : org_id != 0         ? storage::org_owner(org_id)
+                                           : 0;
+  writes.put_sealed(column_family::messages, chat_key(meeting_id, record.seq), owner, storage::encode_value(record));
 }
 
 } // namespace parley::meetings

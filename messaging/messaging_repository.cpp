@@ -8,8 +8,9 @@
 
 #include "messaging/messaging_keys.hpp"
 #include "storage/database.hpp"
+#include "storage/data_owner.hpp"
 #include "storage/key_codec.hpp"
-#include "storage/value_codec.hpp"
+#include "storage/sealed_value.hpp"
 
 namespace parley::messaging {
 
@@ -19,6 +20,21 @@ using storage::column_family;
 
 std::unique_ptr<rocksdb::Iterator> iterate(storage::database& db, column_family cf) {
   return std::unique_ptr<rocksdb::Iterator>{db.raw().NewIterator(rocksdb::ReadOptions{}, db.handle(cf))};
+}
+
+/// A timeline entry. One sealed under a key that was destroyed (its writer was deleted) reads
+/// as a deleted entry of that writer, so the timeline keeps its sequence without the content.
+std::optional<message_record> read_message(const storage::database& db, std::string_view key, std::string_view bytes) {
+  if (auto m = storage::decode_stored<message_record>(db, bytes))
+    return m;
+  if (!storage::data_key_ring::is_sealed(bytes) || !db.key_ring())
+    return std::nullopt;
+  message_record gone;
+  gone.seq = storage::read_u64(key, key.size() - 8).value_or(0);
+  gone.sender = storage::data_key_ring::owner_of(bytes);
+  gone.kind = std::string{kinds::text};
+  gone.deleted = true;
+  return gone;
 }
 
 } // namespace
@@ -38,10 +54,11 @@ std::optional<uint64_t> messaging_repository::find_direct(uint64_t a, uint64_t b
 }
 
 std::optional<message_record> messaging_repository::find_message(uint64_t conversation, uint64_t seq) const {
-  auto bytes = db_.get(column_family::messages, keys::message(conversation, seq));
+  const auto key = keys::message(conversation, seq);
+  auto bytes = db_.get(column_family::messages, key);
   if (!bytes)
     return std::nullopt;
-  return storage::decode_value<message_record>(*bytes);
+  return read_message(db_, key, *bytes);
 }
 
 std::optional<message_record> messaging_repository::last_message(uint64_t conversation) const {
@@ -59,7 +76,7 @@ std::vector<message_record> messaging_repository::after(uint64_t conversation, u
   auto it = iterate(db_, column_family::messages);
   for (it->Seek(keys::message(conversation, after + 1)); it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
        it->Next())
-    if (auto m = storage::decode_value<message_record>(it->value().ToStringView()))
+    if (auto m = read_message(db_, it->key().ToStringView(), it->value().ToStringView()))
       out.push_back(std::move(*m));
   return out;
 }
@@ -73,7 +90,7 @@ std::vector<message_record> messaging_repository::before(uint64_t conversation, 
     return out;
   for (it->SeekForPrev(keys::message(conversation, last)); it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
        it->Prev())
-    if (auto m = storage::decode_value<message_record>(it->value().ToStringView()))
+    if (auto m = read_message(db_, it->key().ToStringView(), it->value().ToStringView()))
       out.push_back(std::move(*m));
   std::reverse(out.begin(), out.end());
   return out;
@@ -102,7 +119,7 @@ uint64_t messaging_repository::unread(uint64_t conversation, uint64_t user, uint
   auto it = iterate(db_, column_family::messages);
   for (it->Seek(keys::message(conversation, after + 1)); it->Valid() && it->key().starts_with(prefix) && count < cap;
        it->Next()) {
-    auto m = storage::decode_value<message_record>(it->value().ToStringView());
+    auto m = read_message(db_, it->key().ToStringView(), it->value().ToStringView());
     if (m && m->sender != user && m->is_content())
       ++count;
   }
@@ -127,14 +144,14 @@ std::optional<image_record> messaging_repository::find_image(uint64_t id) const 
   auto bytes = db_.get(column_family::files, keys::image(id));
   if (!bytes)
     return std::nullopt;
-  return storage::decode_value<image_record>(*bytes);
+  return storage::decode_stored<image_record>(db_, *bytes);
 }
 
 std::optional<std::string> messaging_repository::image_bytes(uint64_t id) const {
   auto bytes = db_.get(column_family::files, keys::image_bytes(id));
   if (!bytes)
     return std::nullopt;
-  auto blob = storage::decode_value<std::vector<char>>(*bytes);
+  auto blob = storage::decode_stored<std::vector<char>>(db_, *bytes);
   if (!blob)
     return std::nullopt;
   return std::string{blob->begin(), blob->end()};
@@ -150,7 +167,8 @@ void messaging_repository::put_direct(storage::write_set& writes, uint64_t a, ui
 
 void messaging_repository::put_message(storage::write_set& writes, uint64_t conversation,
                                        const message_record& message) {
-  writes.put(column_family::messages, keys::message(conversation, message.seq), storage::encode_value(message));
+  writes.put_sealed(column_family::messages, keys::message(conversation, message.seq),
+                    storage::user_owner(message.sender), storage::encode_value(message));
 }
 
 void messaging_repository::put_client_id(storage::write_set& writes, uint64_t conversation, uint64_t sender,
@@ -178,9 +196,10 @@ void messaging_repository::put_read_marker(storage::write_set& writes, uint64_t 
 }
 
 void messaging_repository::put_image(storage::write_set& writes, const image_record& image, std::string bytes) {
-  writes.put(column_family::files, keys::image(image.id), storage::encode_value(image));
+  const auto owner = storage::user_owner(image.uploader);
+  writes.put_sealed(column_family::files, keys::image(image.id), owner, storage::encode_value(image));
   std::vector<char> blob(bytes.begin(), bytes.end());
-  writes.put(column_family::files, keys::image_bytes(image.id), storage::encode_value(blob));
+  writes.put_sealed(column_family::files, keys::image_bytes(image.id), owner, storage::encode_value(blob));
 }
 
 } // namespace parley::messaging

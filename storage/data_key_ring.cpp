@@ -32,7 +32,10 @@ std::string header(uint64_t owner, uint32_t version) {
 } // namespace
 
 data_key_ring::data_key_ring(std::shared_ptr<database> db, std::string master_key)
-  : db_(std::move(db)), master_key_(std::move(master_key)) {
+  : owned_db_(std::move(db)), db_(owned_db_.get()), master_key_(std::move(master_key)) {
+}
+
+data_key_ring::data_key_ring(database& db, std::string master_key) : db_(&db), master_key_(std::move(master_key)) {
 }
 
 bool data_key_ring::is_sealed(std::string_view bytes) noexcept {

@@ -21,6 +21,8 @@ class database;
 class data_key_ring {
 public:
   data_key_ring(std::shared_ptr<database> db, std::string master_key);
+  /// A ring owned by the database it keeps its keys in (see database::enable_encryption).
+  data_key_ring(database& db, std::string master_key);
 
   /// Encrypts under `owner`'s current key, creating version 1 on first use. The result names
   /// owner and version, so it opens after rotations. Throws std::runtime_error only if a new
@@ -51,7 +53,8 @@ private:
   uint32_t current_locked(uint64_t owner);
   uint32_t create_version_locked(uint64_t owner, uint32_t version);
 
-  std::shared_ptr<database> db_;
+  std::shared_ptr<database> owned_db_; // empty when the database owns the ring
+  database* db_;
   std::string master_key_;
   std::mutex mutex_;
   std::map<std::pair<uint64_t, uint32_t>, std::string> keys_; // unwrapped, in memory only

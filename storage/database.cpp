@@ -6,6 +6,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/data_key_ring.hpp"
 #include "storage/key_codec.hpp"
 #include "telemetry/logger.hpp"
 
@@ -73,6 +74,7 @@ std::shared_ptr<database> database::open(const std::string& path, std::string& e
 }
 
 database::~database() {
+  ring_.reset();
   if (!db_)
     return;
   for (auto* h : handles_)
@@ -100,10 +102,17 @@ rocksdb::Status database::write_synced(const write_set& writes) {
   rocksdb::WriteBatch batch;
   for (const auto& op : writes.ops) {
     auto* cf = handle(static_cast<column_family>(op.family));
-    if (op.erase)
+    if (op.erase) {
       batch.Delete(cf, op.key);
-    else
+    } else if (op.seal_owner != 0 && ring_) {
+      try {
+        batch.Put(cf, op.key, ring_->seal(op.seal_owner, op.value));
+      } catch (const std::exception& e) {
+        return rocksdb::Status::IOError("cannot seal a record", e.what());
+      }
+    } else {
       batch.Put(cf, op.key, op.value);
+    }
   }
   return write_synced(batch);
 }
@@ -111,6 +120,21 @@ rocksdb::Status database::write_synced(const write_set& writes) {
 rocksdb::Status database::flush() {
   std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
   return db_->Flush(rocksdb::FlushOptions{}, all);
+}
+
+rocksdb::Status database::compact_all() {
+  auto status = flush();
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (size_t i = 0; status.ok() && i < handles_.size(); ++i)
+    status = db_->CompactRange(compact, handles_[i], nullptr, nullptr);
+  if (status.ok())
+    status = db_->FlushWAL(true);
+  return status;
+}
+
+void database::enable_encryption(std::string master_key) {
+  ring_ = std::make_unique<data_key_ring>(*this, std::move(master_key));
 }
 
 } // namespace parley::storage

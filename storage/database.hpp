@@ -14,6 +14,8 @@
 
 namespace parley::storage {
 
+class data_key_ring;
+
 class database {
 public:
   /// The schema this build writes. Opening a folder written by a newer schema fails.
@@ -44,11 +46,23 @@ public:
   /// Flushes memtables (used before backups and at shutdown).
   rocksdb::Status flush();
 
+  /// Flushes, compacts every family down to its last level (dropping deleted and overwritten
+  /// values from the files) and syncs the WAL, so erased records leave the data folder.
+  rocksdb::Status compact_all();
+
+  /// Turns on encryption at rest: from now on values written with write_set::put_sealed are
+  /// sealed under their owner's data key, which `master_key` wraps (storage/encryption_at_rest.hpp
+  /// checks the key first).
+  void enable_encryption(std::string master_key);
+  /// The data keys; null while encryption at rest is off (tools and tests that do not load a key).
+  data_key_ring* key_ring() const noexcept { return ring_.get(); }
+
 private:
   database() = default;
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_; // [0] is "default"
+  std::unique_ptr<data_key_ring> ring_;
 };
 
 } // namespace parley::storage

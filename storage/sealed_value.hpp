@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "storage/data_key_ring.hpp"
+#include "storage/database.hpp"
 #include "storage/value_codec.hpp"
 
 namespace parley::storage {
@@ -27,6 +28,28 @@ std::optional<T> decode_sealed_value(data_key_ring& ring, std::string_view bytes
   if (!plain)
     return std::nullopt;
   return decode_value<T>(*plain);
+}
+
+/// A stored value's bytes as written: opened if sealed (nullopt if its key is gone or the
+/// database has no keys loaded), as they are otherwise (records from before encryption at rest).
+inline std::optional<std::string> open_stored(const database& db, std::string_view bytes) {
+  if (!data_key_ring::is_sealed(bytes))
+    return std::string{bytes};
+  auto* ring = db.key_ring();
+  if (!ring)
+    return std::nullopt;
+  return ring->open(bytes);
+}
+
+/// The read side of write_set::put_sealed: decode_value for sealed and plain values alike.
+template <class T>
+std::optional<T> decode_stored(const database& db, std::string_view bytes) {
+  if (!data_key_ring::is_sealed(bytes))
+    return decode_value<T>(bytes);
+  auto* ring = db.key_ring();
+  if (!ring)
+    return std::nullopt;
+  return decode_sealed_value<T>(*ring, bytes);
 }
 
 } // namespace parley::storage

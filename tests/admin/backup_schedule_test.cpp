@@ -48,7 +48,8 @@ TEST_CASE("scheduled backups keep the newest two and restore into a working serv
   CHECK(verified.status == 0);
   CHECK(verified.output.find("store checksums verified") != std::string::npos);
 
-  parleyd_options options = admin_server_options();
+  // The backup holds encrypted records only; the node's master key opens them.
+  parleyd_options options = admin_server_options({"--master-key-file=" + (server.data_dir() / "master.key").string()});
   options.data_dir = restored_dir;
   parleyd_process again(options);
   https_client restored_client(again.host(), again.port());

@@ -77,13 +77,16 @@ TEST_CASE("a deserialized write set keeps every operation", "[actors][types]") {
   caf::actor_system sys{cfg};
   storage::write_set writes;
   writes.put(storage::column_family::messages, std::string("\0\1", 2), "payload");
+  writes.put_sealed(storage::column_family::files, "image", 0x5eed, "secret");
   auto bytes = serialize(sys, caf::make_message(writes));
   caf::message copy;
   caf::binary_deserializer source{sys, bytes};
   REQUIRE_FALSE(source(copy));
   REQUIRE(copy.match_elements<storage::write_set>());
   const auto& back = copy.get_as<storage::write_set>(0);
-  REQUIRE(back.ops.size() == 1);
+  REQUIRE(back.ops.size() == 2);
   CHECK(back.ops[0].key == std::string("\0\1", 2));
   CHECK(back.ops[0].value == "payload");
+  CHECK(back.ops[0].seal_owner == 0);
+  CHECK(back.ops[1].seal_owner == 0x5eed); // sealed at commit, under this owner's key
 }

@@ -12,6 +12,7 @@
 
 #include "storage/data_key_ring.hpp"
 #include "storage/database.hpp"
+#include "storage/encryption_at_rest.hpp"
 #include "storage/key_codec.hpp"
 #include "storage/master_key.hpp"
 #include "storage/sealed_value.hpp"
@@ -137,4 +138,54 @@ TEST_CASE("crypto-shredding: after deletion and compaction neither data nor key 
   CHECK_FALSE(ring.open(sealed));                      // a copy of the ciphertext is useless now
   storage::data_key_ring restarted{db, master_key_in(dir.path())};
   CHECK_FALSE(restarted.open(sealed));
+}
+
+TEST_CASE("a database with encryption on seals put_sealed values at commit and reads both kinds", "[storage][crypto]") {
+  test::temp_dir dir;
+  const auto data_dir = dir.path() + "/data";
+  const auto key_file = dir.path() + "/keys/master.key";
+  const std::string marker = "MARKER-commit-sealed-51c0";
+  std::string error;
+  {
+    auto db = storage::database::open(data_dir, error);
+    REQUIRE(db);
+    // Written before encryption existed: stays readable afterwards.
+    storage::write_set old;
+    old.put_sealed(storage::column_family::messages, "old", 9, storage::encode_value(note{1, "plain before"}));
+    REQUIRE(db->write_synced(old).ok());
+    CHECK_FALSE(storage::data_key_ring::is_sealed(*db->get(storage::column_family::messages, "old")));
+
+    REQUIRE(storage::enable_encryption_at_rest(*db, key_file).empty());
+    storage::write_set writes;
+    writes.put_sealed(storage::column_family::messages, "new", 9, storage::encode_value(note{2, marker}));
+    writes.put_sealed(storage::column_family::messages, "unowned", 0, storage::encode_value(note{3, "no owner"}));
+    REQUIRE(db->write_synced(writes).ok());
+    auto stored = db->get(storage::column_family::messages, "new");
+    REQUIRE(stored);
+    CHECK(storage::data_key_ring::owner_of(*stored) == 9);
+    CHECK(storage::decode_stored<note>(*db, *stored)->text == marker);
+    CHECK(storage::decode_stored<note>(*db, *db->get(storage::column_family::messages, "old"))->text == "plain before");
+    CHECK(storage::decode_stored<note>(*db, *db->get(storage::column_family::messages, "unowned"))->text == "no owner");
+    REQUIRE(db->compact_all().ok());
+    CHECK_FALSE(found_in_files(data_dir, marker));
+    CHECK(found_in_files(data_dir, "plain before")); // not migrated: rewritten records get sealed
+  }
+  // Without the key a sealed value is unreadable, never misread.
+  {
+    auto db = storage::database::open(data_dir, error);
+    REQUIRE(db);
+    CHECK_FALSE(storage::decode_stored<note>(*db, *db->get(storage::column_family::messages, "new")));
+    // The key check refuses another key, and a missing key file is not silently recreated.
+    std::filesystem::rename(key_file, key_file + ".saved");
+    CHECK(storage::enable_encryption_at_rest(*db, key_file).find("is missing") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(key_file));
+    std::string other;
+    REQUIRE(storage::load_master_key(key_file, other).empty()); // a fresh, different key
+    CHECK(storage::enable_encryption_at_rest(*db, key_file).find("is not the key") != std::string::npos);
+    CHECK_FALSE(db->key_ring());
+    std::filesystem::remove(key_file);
+    std::filesystem::rename(key_file + ".saved", key_file);
+    REQUIRE(storage::enable_encryption_at_rest(*db, key_file).empty());
+    CHECK(storage::decode_stored<note>(*db, *db->get(storage::column_family::messages, "new"))->text == marker);
+  }
 }
