@@ -18,6 +18,7 @@
 #include "messaging/messaging_keys.hpp"
 #include "messaging/messaging_repository.hpp"
 #include "storage/store_messages.hpp"
+#include "telemetry/node_metrics.hpp"
 
 namespace parley::actors {
 
@@ -56,6 +57,11 @@ struct chat_channel_state {
   int64_t last_at = 0;
   std::unordered_map<uint64_t, uint64_t> read; // user → read marker, loaded on first use
   std::map<std::pair<uint64_t, std::string>, pending_send> pending;
+  // Retirement: commands received (the directory counts those it routed), store writes not yet
+  // answered, and when the channel was last busy.
+  uint64_t commands = 0;
+  size_t writes_in_flight = 0;
+  std::chrono::steady_clock::time_point last_busy = std::chrono::steady_clock::now();
   static inline const char* name = "parley.chat_channel";
 };
 
@@ -63,6 +69,25 @@ using chat_channel_actor = caf::stateful_actor<chat_channel_state>;
 
 caf::error refuse(error_code code, std::string message) {
   return make_service_error(code, std::move(message));
+}
+
+/// Writes through the store's group commit; `on_ok` runs once durable. Counted, so that the channel
+/// retires only when none of its writes is still in flight.
+template <class OnOk, class OnError>
+void store_write(chat_channel_actor* self, storage::write_set writes, OnOk on_ok, OnError on_error) {
+  ++self->state.writes_in_flight;
+  self->request(self->state.store, store_timeout, storage::write_atom::value, std::move(writes))
+    .then(
+      [self, on_ok = std::move(on_ok)](caf::ok_atom) mutable {
+        --self->state.writes_in_flight;
+        self->state.last_busy = std::chrono::steady_clock::now();
+        on_ok();
+      },
+      [self, on_error = std::move(on_error)](caf::error& err) mutable {
+        --self->state.writes_in_flight;
+        self->state.last_busy = std::chrono::steady_clock::now();
+        on_error(err);
+      });
 }
 
 uint64_t read_marker(chat_channel_actor* self, uint64_t user) {
@@ -115,8 +140,12 @@ void append_entry(chat_channel_actor* self, storage::write_set& writes, const me
 bytes conversation_result(chat_channel_actor* self, uint64_t viewer) {
   auto& st = self->state;
   auto read = read_marker(self, viewer);
+  std::vector<std::pair<uint64_t, uint64_t>> markers;
+  markers.reserve(st.record.members.size());
+  for (auto member : st.record.members)
+    markers.emplace_back(member, read_marker(self, member));
   return conversation_view(*st.accounts, st.record, st.last_seq, read,
-                           st.repository->unread(st.record.id, viewer, read, unread_cap));
+                           st.repository->unread(st.record.id, viewer, read, unread_cap), markers);
 }
 
 bytes send_result(uint64_t seq, int64_t at, bool duplicate) {
@@ -136,17 +165,16 @@ bytes send_result(uint64_t seq, int64_t at, bool duplicate) {
 caf::result<bytes> commit_entry(chat_channel_actor* self, storage::write_set writes, message_record entry,
                                 std::function<bytes()> answer, std::vector<uint64_t> extra_audience = {}) {
   auto rp = self->make_response_promise<bytes>();
-  self->request(self->state.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then(
-      [self, rp, entry = std::move(entry), answer = std::move(answer),
-       extra = std::move(extra_audience)](caf::ok_atom) mutable {
+  store_write(
+    self, std::move(writes),
+    [self, rp, entry = std::move(entry), answer = std::move(answer), extra = std::move(extra_audience)]() mutable {
         auto& st = self->state;
         std::vector<uint64_t> audience = st.record.members;
         audience.insert(audience.end(), extra.begin(), extra.end());
         deliver(self, std::move(audience), "im.message", message_event(st.record.id, entry));
         rp.deliver(answer());
       },
-      [rp](caf::error& err) mutable { rp.deliver(err); });
+    [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
 }
 
@@ -187,9 +215,9 @@ caf::result<bytes> handle_send(chat_channel_actor* self, im_command& cmd) {
   waiting.at = entry.at;
   auto rp = self->make_response_promise<bytes>();
   waiting.promises.push_back(rp);
-  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then(
-      [self, key, entry](caf::ok_atom) {
+  store_write(
+    self, std::move(writes),
+      [self, key, entry]() {
         auto& st = self->state;
         deliver_to_members(self, "im.message", message_event(st.record.id, entry));
         auto it = st.pending.find(key);
@@ -313,9 +341,9 @@ caf::result<bytes> handle_read(chat_channel_actor* self, const im_command& cmd) 
   storage::write_set writes;
   messaging::messaging_repository::put_read_marker(writes, cmd.user, st.record.id, seq);
   auto rp = self->make_response_promise<bytes>();
-  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then(
-      [self, rp, seq, user = cmd.user, answer](caf::ok_atom) mutable {
+  store_write(
+    self, std::move(writes),
+      [self, rp, seq, user = cmd.user, answer]() mutable {
         msgpack::sbuffer buffer;
         im_packer pk(buffer);
         pk.pack_map(3);
@@ -443,9 +471,9 @@ caf::result<bytes> handle_upload(chat_channel_actor* self, im_command& cmd) {
   storage::write_set writes;
   messaging::messaging_repository::put_image(writes, image, std::move(cmd.data));
   auto rp = self->make_response_promise<bytes>();
-  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then(
-      [rp, image](caf::ok_atom) mutable {
+  store_write(
+    self, std::move(writes),
+      [rp, image]() mutable {
         msgpack::sbuffer buffer;
         im_packer pk(buffer);
         pk.pack_map(3);
@@ -509,6 +537,34 @@ caf::result<bytes> handle_command(chat_channel_actor* self, im_command& cmd) {
   return refuse(error_code::unknown_op, "unknown conversation op '" + op + "'");
 }
 
+void arm_idle_check(chat_channel_actor* self, std::chrono::milliseconds after) {
+  self->delayed_send(self, std::max(after, std::chrono::milliseconds{1}), im_tick_atom::value);
+}
+
+/// After the idle period without a command or a write in flight, the channel offers to retire; the
+/// directory agrees only if no command is on its way here (see im_idle_atom), so nothing is lost.
+void check_idle(chat_channel_actor* self) {
+  auto& st = self->state;
+  const std::chrono::milliseconds idle{st.ctx->messaging.channel_idle_ms};
+  auto quiet = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - st.last_busy);
+  if (quiet < idle || st.writes_in_flight > 0 || !st.pending.empty()) {
+    arm_idle_check(self, idle - std::min(quiet, idle) + std::chrono::milliseconds{1});
+    return;
+  }
+  self->request(st.directory, store_timeout, im_idle_atom::value, st.record.id, st.commands)
+    .then(
+      [self, idle](bool retire) {
+        if (!retire) {
+          arm_idle_check(self, idle);
+          return;
+        }
+        if (self->state.ctx->metrics)
+          self->state.ctx->metrics->im_channels_retired.add();
+        self->quit();
+      },
+      [self, idle](caf::error&) { arm_idle_check(self, idle); });
+}
+
 caf::behavior chat_channel(chat_channel_actor* self, std::shared_ptr<const node_context> ctx, caf::actor store,
                            caf::actor directory, messaging::conversation_record record) {
   auto& st = self->state;
@@ -523,8 +579,14 @@ caf::behavior chat_channel(chat_channel_actor* self, std::shared_ptr<const node_
     st.last_at = last->at;
   } else
     st.last_at = st.record.created_at;
+  arm_idle_check(self, std::chrono::milliseconds{st.ctx->messaging.channel_idle_ms});
   return {
-    [self](im_command_atom, im_command& cmd) { return handle_command(self, cmd); },
+    [self](im_command_atom, im_command& cmd) {
+      ++self->state.commands;
+      self->state.last_busy = std::chrono::steady_clock::now();
+      return handle_command(self, cmd);
+    },
+    [self](im_tick_atom) { check_idle(self); },
   };
 }
 

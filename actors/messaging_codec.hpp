@@ -1,6 +1,9 @@
 // How conversations, timeline entries and IM events appear on the wire (msgpack maps).
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include <msgpack.hpp>
 
 #include "accounts/access_token.hpp"
@@ -127,13 +130,15 @@ inline protocol::packed message_event(uint64_t conversation, const messaging::me
   return packed_of(buffer);
 }
 
-/// {conversation, last_seq, read_seq, unread}: a conversation as one member sees it.
+/// {conversation, last_seq, read_seq, unread, read_markers: {user_id: seq}}: a conversation as one member
+/// sees it, with every member's read marker (for read receipts after a reconnect).
 inline protocol::packed conversation_view(const accounts::account_repository& accounts,
                                           const messaging::conversation_record& c, uint64_t last_seq,
-                                          uint64_t read_seq, uint64_t unread) {
+                                          uint64_t read_seq, uint64_t unread,
+                                          const std::vector<std::pair<uint64_t, uint64_t>>& read_markers) {
   msgpack::sbuffer buffer;
   im_packer pk(buffer);
-  pk.pack_map(4);
+  pk.pack_map(5);
   pk.pack("conversation");
   pack_conversation(pk, accounts, c);
   pk.pack("last_seq");
@@ -142,6 +147,12 @@ inline protocol::packed conversation_view(const accounts::account_repository& ac
   pk.pack(read_seq);
   pk.pack("unread");
   pk.pack(unread);
+  pk.pack("read_markers");
+  pk.pack_map(static_cast<uint32_t>(read_markers.size()));
+  for (const auto& [user, seq] : read_markers) {
+    pk.pack(accounts::id_to_hex(user));
+    pk.pack(seq);
+  }
   return packed_of(buffer);
 }
 

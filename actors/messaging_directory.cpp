@@ -40,12 +40,18 @@ struct online_user {
   std::string status = "online";
 };
 
+/// A live chat channel and how many commands the directory has routed to it (see im_idle_atom).
+struct channel_entry {
+  caf::actor actor;
+  uint64_t routed = 0;
+};
+
 struct messaging_directory_state {
   std::shared_ptr<const node_context> ctx;
   caf::actor store;
   std::unique_ptr<messaging::messaging_repository> repository;
   std::unique_ptr<accounts::account_repository> accounts;
-  std::unordered_map<uint64_t, caf::actor> channels;
+  std::unordered_map<uint64_t, channel_entry> channels;
   // 1:1 conversations being written: later asks for the same pair wait for the first.
   std::map<std::pair<uint64_t, uint64_t>, std::vector<std::pair<uint64_t, caf::response_promise>>> creating;
   std::unordered_map<uint64_t, online_user> online;
@@ -59,30 +65,30 @@ caf::actor self_handle(messaging_directory_actor* self) {
   return caf::actor_cast<caf::actor>(self);
 }
 
-caf::actor channel_for(messaging_directory_actor* self, uint64_t id, const conversation_record* known = nullptr) {
+channel_entry* channel_for(messaging_directory_actor* self, uint64_t id, const conversation_record* known = nullptr) {
   auto& st = self->state;
   if (auto it = st.channels.find(id); it != st.channels.end())
-    return it->second;
+    return &it->second;
   std::optional<conversation_record> record;
   if (known)
     record = *known;
   else
     record = st.repository->find_conversation(id);
   if (!record)
-    return {};
+    return nullptr;
   auto channel = spawn_chat_channel(self, st.ctx, st.store, self_handle(self), std::move(*record));
-  st.channels.emplace(id, channel);
-  return channel;
+  return &st.channels.emplace(id, channel_entry{std::move(channel), 0}).first->second;
 }
 
 /// Asks the channel for `viewer`'s view of the conversation and hands it to `rp`.
-void answer_view(messaging_directory_actor* self, caf::response_promise rp, const caf::actor& channel,
+void answer_view(messaging_directory_actor* self, caf::response_promise rp, channel_entry& channel,
                  uint64_t conversation, uint64_t viewer) {
   im_command get;
   get.op = "im.conversation.get";
   get.conversation = conversation;
   get.user = viewer;
-  rp.delegate(channel, im_command_atom::value, std::move(get));
+  ++channel.routed;
+  rp.delegate(channel.actor, im_command_atom::value, std::move(get));
   (void)self;
 }
 
@@ -91,7 +97,8 @@ caf::result<bytes> handle_route(messaging_directory_actor* self, im_command& cmd
   if (!channel)
     return make_service_error(error_code::not_found, "no conversation with that id");
   auto rp = self->make_response_promise();
-  rp.delegate(channel, im_command_atom::value, std::move(cmd));
+  ++channel->routed;
+  rp.delegate(channel->actor, im_command_atom::value, std::move(cmd));
   return rp;
 }
 
@@ -108,8 +115,8 @@ caf::result<bytes> handle_direct(messaging_directory_actor* self, uint64_t user,
     return make_service_error(error_code::not_found, "no user with that id");
   auto rp = self->make_response_promise();
   if (auto existing = st.repository->find_direct(user, peer)) {
-    if (auto channel = channel_for(self, *existing)) {
-      answer_view(self, rp, channel, *existing, user);
+    if (auto* channel = channel_for(self, *existing)) {
+      answer_view(self, rp, *channel, *existing, user);
       return rp;
     }
   }
@@ -134,9 +141,9 @@ caf::result<bytes> handle_direct(messaging_directory_actor* self, uint64_t user,
         auto& st = self->state;
         auto waiting = std::move(st.creating[pair]);
         st.creating.erase(pair);
-        auto channel = channel_for(self, record.id, &record);
+        auto* channel = channel_for(self, record.id, &record);
         for (auto& [viewer, promise] : waiting)
-          answer_view(self, promise, channel, record.id, viewer);
+          answer_view(self, promise, *channel, record.id, viewer);
       },
       [self, pair](caf::error& err) {
         auto& st = self->state;
@@ -185,7 +192,7 @@ caf::result<bytes> handle_group(messaging_directory_actor* self, const im_comman
     .then(
       [self, rp, record, created, owner = cmd.user](caf::ok_atom) mutable {
         auto& st = self->state;
-        auto channel = channel_for(self, record.id, &record);
+        auto* channel = channel_for(self, record.id, &record);
         msgpack::sbuffer buffer;
         im_packer pk(buffer);
         pack_conversation(pk, *st.accounts, record);
@@ -196,7 +203,7 @@ caf::result<bytes> handle_group(messaging_directory_actor* self, const im_comman
             self->send(it->second.inbox, im_event_atom::value, std::string{"im.message"},
                        message_event(record.id, created));
           }
-        answer_view(self, rp, channel, record.id, owner);
+        answer_view(self, rp, *channel, record.id, owner);
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
@@ -274,7 +281,7 @@ caf::behavior messaging_directory(messaging_directory_actor* self, std::shared_p
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     for (auto it = st.channels.begin(); it != st.channels.end(); ++it)
-      if (it->second.address() == msg.source) {
+      if (it->second.actor.address() == msg.source) {
         st.channels.erase(it);
         return;
       }
@@ -289,6 +296,16 @@ caf::behavior messaging_directory(messaging_directory_actor* self, std::shared_p
     [self](im_route_atom, im_command& cmd) { return handle_route(self, cmd); },
     [self](im_direct_atom, uint64_t user, uint64_t peer) { return handle_direct(self, user, peer); },
     [self](im_group_atom, const im_command& cmd) { return handle_group(self, cmd); },
+    [self](im_idle_atom, uint64_t conversation, uint64_t commands) {
+      // Only the live channel of that conversation, and only when no routed command is still on its way.
+      auto& channels = self->state.channels;
+      auto it = channels.find(conversation);
+      if (it == channels.end() || it->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender())
+          || it->second.routed != commands)
+        return false;
+      channels.erase(it);
+      return true;
+    },
     [self](im_attach_atom, uint64_t user, const caf::actor& session) { handle_attach(self, user, session); },
     [self](im_deliver_atom, const std::vector<uint64_t>& users, const std::string& name, const bytes& data) {
       auto& online = self->state.online;

@@ -30,9 +30,17 @@ using im_presence_atom = caf::atom_constant<caf::atom("im_presnc")>;
 /// (im_presence_get_atom, std::vector<uint64_t> users) → std::vector<std::string> statuses.
 using im_presence_get_atom = caf::atom_constant<caf::atom("im_presget")>;
 
+/// (im_idle_atom, uint64 conversation, uint64 commands) → bool: a chat channel that has been idle
+/// (no command, no write in flight) offers to retire. The directory agrees (true, and forgets it) only
+/// if it routed exactly `commands` commands to it, i.e. none is still on its way; the next op then
+/// activates a fresh channel, which reads last_seq only after every write of the old one is durable.
+using im_idle_atom = caf::atom_constant<caf::atom("im_idle")>;
+
 // Chat channel.
 /// (im_command_atom, im_command) → std::vector<uint8_t>: one conversation op (from the directory).
 using im_command_atom = caf::atom_constant<caf::atom("im_cmd")>;
+/// (im_tick_atom): the channel's own idle check.
+using im_tick_atom = caf::atom_constant<caf::atom("im_tick")>;
 
 // Inbox.
 /// (im_event_atom, std::string name, std::vector<uint8_t> data): push to all the user's connections.

@@ -260,18 +260,49 @@ void op_create_group(session_actor* self, protocol::request& req) {
   ask_messaging(self, req, im_group_atom::value, std::move(cmd));
 }
 
+/// `im.conversation.list`'s cursor: where a page ended in the user's activity index (activity_ms and
+/// conversation, 32 hex digits). Clients treat it as opaque.
+std::string list_cursor(int64_t activity_ms, uint64_t conversation) {
+  return accounts::id_to_hex(static_cast<uint64_t>(activity_ms)) + accounts::id_to_hex(conversation);
+}
+
+bool parse_list_cursor(std::string_view text, int64_t& activity_ms, uint64_t& conversation) {
+  uint64_t at = 0;
+  if (text.size() != 32 || !accounts::id_from_hex(text.substr(0, 16), at) || !accounts::id_from_hex(text.substr(16), conversation))
+    return false;
+  activity_ms = static_cast<int64_t>(at);
+  return true;
+}
+
 /// Reads straight from storage: every listed entry is durable, so the list never shows more than was acknowledged.
+/// Pages follow the activity index (most recent first); `cursor` continues after the previous page.
 void op_list(session_actor* self, protocol::request& req) {
   auto& st = self->state;
   uint64_t limit = 50;
   if (!uint_arg(self, req, "limit", 1, max_list, limit))
     return;
+  std::optional<std::pair<int64_t, uint64_t>> after;
+  if (auto* field = protocol::find_field(req.args, "cursor")) {
+    int64_t at = 0;
+    uint64_t conversation = 0;
+    if (field->type != msgpack::type::STR
+        || !parse_list_cursor({field->via.str.ptr, field->via.str.size}, at, conversation)) {
+      self->state.reply_error(req.id, error_code::bad_request,
+                              "args.cursor must be the cursor a previous im.conversation.list returned");
+      return;
+    }
+    after.emplace(at, conversation);
+  }
   messaging::messaging_repository repository{*st.ctx->db};
   accounts::account_repository accounts{*st.ctx->db};
-  auto entries = repository.by_activity(st.user->id, limit);
+  auto entries = after ? repository.by_activity_after(st.user->id, after->first, after->second, limit + 1)
+                       : repository.by_activity(st.user->id, limit + 1);
+  const bool more = entries.size() > limit;
+  if (more)
+    entries.resize(limit);
   msgpack::sbuffer buffer;
   im_packer pk(buffer);
-  pk.pack_map(1);
+  pk.pack_map(more ? 3 : 2);
   pk.pack("conversations");
   std::vector<std::pair<messaging::conversation_record, int64_t>> found;
   for (auto [id, at] : entries)
@@ -296,6 +327,12 @@ void op_list(session_actor* self, protocol::request& req) {
       pk.pack("last_message");
       pack_message(pk, *last);
     }
+  }
+  pk.pack("more");
+  pk.pack(more);
+  if (more) {
+    pk.pack("cursor");
+    pk.pack(list_cursor(entries.back().second, entries.back().first));
   }
   st.reply_ok(req.id, packed_of(buffer));
 }

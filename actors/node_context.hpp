@@ -39,6 +39,10 @@ struct meeting_tuning {
   int64_t roster_batch_ms = 75;        // how often batched roster changes go out
 };
 
+struct messaging_tuning {
+  int64_t channel_idle_ms = 300'000; // a conversation's actor retires after this long without an op
+};
+
 struct node_context {
   std::string node_id;
   std::shared_ptr<storage::database> db;
@@ -46,6 +50,7 @@ struct node_context {
   session_settings sessions;
   account_settings accounts;
   meeting_tuning meetings;
+  messaging_tuning messaging;
   std::shared_ptr<media::media_plane> media; // nullptr: media ops answer `unavailable`
   bool debug_hooks = false; // --debug-hooks: admin routes that stop services, for failure tests
 };

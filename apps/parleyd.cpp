@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   ctx->accounts.policy.min_classes = cfg.password_min_classes;
   ctx->accounts.cost = accounts::argon2_cost{cfg.argon2_ops, cfg.argon2_mem_kib};
   ctx->debug_hooks = cfg.debug_hooks;
+  ctx->messaging.channel_idle_ms = static_cast<int64_t>(cfg.im_channel_idle_ms);
 
   {
     accounts::password_hasher hasher{ctx->accounts.cost};

@@ -20,7 +20,7 @@ const std::vector<std::string>& environment_options() {
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
     "media-port", "media-address", "media-workers", "web-root",
-    "backup-dir", "backup-interval", "backup-keep", "master-key-file"};
+    "backup-dir", "backup-interval", "backup-keep", "master-key-file", "im-channel-idle-ms"};
   return names;
 }
 
@@ -70,7 +70,9 @@ server_config::server_config() {
     .add(media_port, "media-port", "UDP port of the first media worker (worker i uses port+i; 0: any free port)")
     .add(media_address, "media-address", "IP address the media workers bind and announce to clients")
     .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)")
-    .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)");
+    .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)")
+    .add(im_channel_idle_ms, "im-channel-idle-ms",
+         "how long an IM conversation's actor stays in memory without an op, in ms");
   opt_group{custom_options_, "global"}.add(
     web_root, "web-root", "folder of the built web client served at / (default: this build's web/dist)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
@@ -116,6 +118,8 @@ std::vector<std::string> validate(const server_config& cfg) {
     problems.emplace_back("--media-port plus --media-workers runs past port 65535");
   if (cfg.media_address.empty() || cfg.media_address == "0.0.0.0" || cfg.media_address == "::")
     problems.emplace_back("--media-address must be the one address clients reach (not a wildcard)");
+  if (cfg.im_channel_idle_ms < 10)
+    problems.emplace_back("--im-channel-idle-ms must be at least 10");
   if (cfg.data_dir.empty())
     problems.emplace_back("--data-dir must not be empty");
   return problems;

@@ -46,6 +46,7 @@ public:
   size_t meeting_reconnect_grace_ms = 30000;
   size_t meeting_roster_batch_from = 50;
   size_t meeting_roster_batch_ms = 75;
+  size_t im_channel_idle_ms = 300000;
   // -- media ------------------------------------------------------------------
   size_t media_port = 0; // first worker's UDP port; 0: ephemeral
   std::string media_address = "127.0.0.1";

@@ -126,11 +126,14 @@ uint64_t messaging_repository::unread(uint64_t conversation, uint64_t user, uint
   return count;
 }
 
-std::vector<std::pair<uint64_t, int64_t>> messaging_repository::by_activity(uint64_t user, size_t limit) const {
+namespace {
+
+std::vector<std::pair<uint64_t, int64_t>> scan_activity(storage::database& db, uint64_t user, const std::string& from,
+                                                        size_t limit) {
   std::vector<std::pair<uint64_t, int64_t>> out;
   const auto prefix = keys::activity_prefix(user);
-  auto it = iterate(db_, column_family::messages);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+  auto it = iterate(db, column_family::messages);
+  for (it->Seek(from); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
     auto key = it->key().ToStringView();
     auto inverted = storage::read_u64(key, prefix.size());
     auto conversation = storage::read_u64(key, prefix.size() + 8);
@@ -138,6 +141,21 @@ std::vector<std::pair<uint64_t, int64_t>> messaging_repository::by_activity(uint
       out.emplace_back(*conversation, static_cast<int64_t>(~*inverted));
   }
   return out;
+}
+
+} // namespace
+
+std::vector<std::pair<uint64_t, int64_t>> messaging_repository::by_activity(uint64_t user, size_t limit) const {
+  return scan_activity(db_, user, keys::activity_prefix(user), limit);
+}
+
+std::vector<std::pair<uint64_t, int64_t>> messaging_repository::by_activity_after(uint64_t user, int64_t activity_ms,
+                                                                                  uint64_t conversation,
+                                                                                  size_t limit) const {
+  // The smallest key after the given entry: the same key with one more (zero) byte.
+  auto from = keys::activity(user, activity_ms, conversation);
+  from.push_back('\0');
+  return scan_activity(db_, user, from, limit);
 }
 
 std::optional<image_record> messaging_repository::find_image(uint64_t id) const {

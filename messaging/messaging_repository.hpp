@@ -39,6 +39,9 @@ public:
   uint64_t unread(uint64_t conversation, uint64_t user, uint64_t after, uint64_t cap) const;
   /// The user's conversations, most recently active first: (conversation, activity_ms).
   std::vector<std::pair<uint64_t, int64_t>> by_activity(uint64_t user, size_t limit) const;
+  /// The same index, continuing after the entry (activity_ms, conversation) a previous page ended with.
+  std::vector<std::pair<uint64_t, int64_t>> by_activity_after(uint64_t user, int64_t activity_ms, uint64_t conversation,
+                                                              size_t limit) const;
   std::optional<image_record> find_image(uint64_t id) const;
   std::optional<std::string> image_bytes(uint64_t id) const;
 

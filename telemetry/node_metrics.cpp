@@ -19,7 +19,9 @@ node_metrics::node_metrics(metrics_registry& r)
     storage_batches(r.make_counter("parley_storage_batches_total", "Group-committed write batches synced.")),
     storage_writes(r.make_counter("parley_storage_writes_total", "Acknowledged durable writes.")),
     storage_sync_duration(r.make_histogram("parley_storage_sync_duration_seconds",
-                                           "Time to write and sync one batch.", latency_buckets())) {
+                                           "Time to write and sync one batch.", latency_buckets())),
+    im_channels_retired(r.make_counter("parley_im_channels_retired_total",
+                                       "IM conversation actors retired after being idle.")) {
 }
 
 } // namespace parley::telemetry

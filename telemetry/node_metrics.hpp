@@ -19,6 +19,7 @@ struct node_metrics {
   counter& storage_batches;
   counter& storage_writes;
   histogram& storage_sync_duration;
+  counter& im_channels_retired;
 };
 
 } // namespace parley::telemetry
