@@ -657,8 +657,17 @@ bytes empty_result() {
   return protocol::empty_map();
 }
 
-/// Fans out a durably written chat batch in seq order, then answers each sender with its seq.
+/// Answers each sender of a durably written chat batch with its seq, then fans the batch out in
+/// seq order (a sender's session gets its reply before its own chat.message).
 void deliver_chat(meeting_actor* self, std::vector<pending_chat>& batch) {
+  for (auto& item : batch) {
+    msgpack::sbuffer result;
+    meeting_packer rpk(result);
+    rpk.pack_map(1);
+    rpk.pack("seq");
+    rpk.pack(item.record.seq);
+    item.reply.deliver(to_packed(result));
+  }
   std::vector<bytes> run; // consecutive public messages
   for (auto& item : batch) {
     const auto& record = item.record;
@@ -677,14 +686,6 @@ void deliver_chat(meeting_actor* self, std::vector<pending_chat>& batch) {
   }
   if (!run.empty())
     broadcast_chat(self, run);
-  for (auto& item : batch) {
-    msgpack::sbuffer result;
-    meeting_packer rpk(result);
-    rpk.pack_map(1);
-    rpk.pack("seq");
-    rpk.pack(item.record.seq);
-    item.reply.deliver(to_packed(result));
-  }
 }
 
 /// Writes every queued chat message in one write set, unless a write is in flight (then the
