@@ -3,6 +3,7 @@
 // that stops reading is cut off while the others get everything.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,12 @@ struct chat_seen {
   std::vector<size_t> order;                // chat_text indexes, in arrival order
   std::vector<uint64_t> seqs;               // their seq, in arrival order
   std::map<uint64_t, std::string> raw_by_seq; // the exact frame bytes of each chat.message
+  std::set<uint64_t> replied_seqs;          // seqs of this client's chat.send replies so far
+  size_t own_before_reply = 0;              // own chat.message seen before its chat.send reply
 };
 
 /// Reads until `count` chat.message events arrived (and `replies` responses, if any are expected).
-chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0) {
+chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0, const std::string& own_participant = {}) {
   chat_seen seen;
   size_t replies_seen = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{90};
@@ -55,10 +58,15 @@ chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0) {
       INFO(frame.value.dump());
       REQUIRE(is_ws_ok(frame.value));
       ++replies_seen;
+      if (frame.value["result"].contains("seq"))
+        seen.replied_seqs.insert(frame.value["result"]["seq"].get<uint64_t>());
     } else if (frame.value.value("ev", "") == "chat.message") {
       const auto& data = frame.value["data"];
       seen.order.push_back(chat_index(data["text"]));
       seen.seqs.push_back(data["seq"].get<uint64_t>());
+      if (!own_participant.empty() && data["from"] == own_participant
+          && !seen.replied_seqs.count(data["seq"].get<uint64_t>()))
+        ++seen.own_before_reply;
       seen.raw_by_seq[data["seq"].get<uint64_t>()] = frame.bytes;
     }
   }
@@ -138,8 +146,9 @@ TEST_CASE("chat sent by several participants at once arrives in one seq order on
   for (const char* name : {"host", "ann", "ben", "cat"})
     members.push_back(sign_in(server, name));
   const auto id = create_meeting(members[0].ws, {{"join_before_host", true}});
+  std::vector<std::string> pids;
   for (auto& m : members)
-    join(m.ws, id);
+    pids.push_back(join(m.ws, id)["participant_id"].get<std::string>());
 
   // Three senders pipeline their messages at the same time: the meeting writes what queues up
   // during one write as the next batch, and fans each batch out as one message per session.
@@ -150,8 +159,9 @@ TEST_CASE("chat sent by several participants at once arrives in one seq order on
 
   std::vector<chat_seen> seen;
   for (size_t i = 0; i < members.size(); ++i)
-    seen.push_back(read_chat(members[i].ws, per_sender * senders, i < senders ? per_sender : 0));
+    seen.push_back(read_chat(members[i].ws, per_sender * senders, i < senders ? per_sender : 0, pids[i]));
   for (auto& view : seen) {
+    CHECK(view.own_before_reply == 0); // a sender's reply comes before its own chat.message
     CHECK(std::is_sorted(view.seqs.begin(), view.seqs.end()));
     CHECK(std::adjacent_find(view.seqs.begin(), view.seqs.end()) == view.seqs.end());
     CHECK(view.order == seen[0].order); // the same order everywhere
