@@ -53,6 +53,12 @@ struct running_extension {
   size_t kind = 0; // index in extension_kinds()
 };
 
+/// A chat message waiting for its durable write, and the sender waiting for its seq.
+struct pending_chat {
+  meetings::chat_record record;
+  caf::typed_response_promise<std::vector<uint8_t>> reply;
+};
+
 struct meeting_state {
   std::shared_ptr<const node_context> ctx;
   caf::actor store;
@@ -62,6 +68,10 @@ struct meeting_state {
   std::map<uint64_t, uint64_t> grace_generation;  // reconnecting participant id → its grace timer
   std::map<uint64_t, running_extension> extensions; // extension id → extension
   uint64_t last_seq = 0;
+  // Chat: one write in flight; messages sent meanwhile go out together in the next write and
+  // fan out together (one message per session for a run of public chat).
+  std::vector<pending_chat> chat_queue;
+  bool chat_writing = false;
   uint64_t idle_generation = 0;
   bool ending = false;
   // Live state persistence: one write in flight; changes meanwhile ride the next one.
@@ -118,6 +128,26 @@ void broadcast(meeting_actor* self, const std::string& name, const bytes& data, 
   auto event = caf::make_message(mt_event_atom::value, name, data); // extensions read name and data
   for (const auto& [id, ext] : st.extensions)
     self->send(ext.actor, event);
+}
+
+/// Public chat messages written together, in seq order: one message to each session with all
+/// their frames (queued back to back on its connection), one event at a time to extensions.
+void broadcast_chat(meeting_actor* self, const std::vector<bytes>& run) {
+  if (run.size() == 1)
+    return broadcast(self, "chat.message", run.front());
+  auto& st = self->state;
+  std::vector<shared_frame> frames;
+  frames.reserve(run.size());
+  for (const auto& data : run)
+    frames.push_back(shared_frame::of(protocol::encode_event("chat.message", data)));
+  auto msg = caf::make_message(mt_frames_atom::value, std::move(frames));
+  for (const auto& [pid, p] : st.live->participants())
+    if (p.presence == presence::joined)
+      if (auto it = st.sessions.find(pid); it != st.sessions.end())
+        self->send(it->second, msg);
+  for (const auto& data : run)
+    for (const auto& [id, ext] : st.extensions)
+      self->send(ext.actor, mt_event_atom::value, std::string{"chat.message"}, data);
 }
 
 void to_controllers(meeting_actor* self, const std::string& name, const bytes& data, uint64_t except = 0) {
@@ -627,6 +657,64 @@ bytes empty_result() {
   return protocol::empty_map();
 }
 
+/// Answers each sender of a durably written chat batch with its seq, then fans the batch out in
+/// seq order (a sender's session gets its reply before its own chat.message).
+void deliver_chat(meeting_actor* self, std::vector<pending_chat>& batch) {
+  for (auto& item : batch) {
+    msgpack::sbuffer result;
+    meeting_packer rpk(result);
+    rpk.pack_map(1);
+    rpk.pack("seq");
+    rpk.pack(item.record.seq);
+    item.reply.deliver(to_packed(result));
+  }
+  std::vector<bytes> run; // consecutive public messages
+  for (auto& item : batch) {
+    const auto& record = item.record;
+    msgpack::sbuffer buffer;
+    meeting_packer pk(buffer);
+    pack_chat(pk, record);
+    auto data = to_packed(buffer);
+    if (record.is_private()) {
+      if (!run.empty())
+        broadcast_chat(self, run);
+      run.clear();
+      send_event(self, record.from_participant, "chat.message", data);
+      send_event(self, record.to_participant, "chat.message", data);
+    } else
+      run.push_back(std::move(data));
+  }
+  if (!run.empty())
+    broadcast_chat(self, run);
+}
+
+/// Writes every queued chat message in one write set, unless a write is in flight (then the
+/// queue rides the next one). Nothing is delivered or acknowledged before it is durable.
+void write_chat(meeting_actor* self) {
+  auto& st = self->state;
+  if (st.chat_writing || st.chat_queue.empty())
+    return;
+  st.chat_writing = true;
+  auto batch = std::make_shared<std::vector<pending_chat>>(std::move(st.chat_queue));
+  st.chat_queue.clear();
+  storage::write_set writes;
+  for (const auto& item : *batch)
+    meetings::meeting_repository::add_chat(writes, st.live->record().id, item.record, st.org_id);
+  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
+    .then(
+      [self, batch](caf::ok_atom) {
+        deliver_chat(self, *batch);
+        self->state.chat_writing = false;
+        write_chat(self);
+      },
+      [self, batch](caf::error& err) {
+        for (auto& item : *batch)
+          item.reply.deliver(err);
+        self->state.chat_writing = false;
+        write_chat(self);
+      });
+}
+
 /// Chat from a participant or an extension (`extension_name` set: it speaks under that name, publicly
 /// or privately, whatever the chat mode: its rights were granted by the meeting).
 caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& cmd,
@@ -656,29 +744,9 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
   }
   record.text = cmd.kind;
   record.at = now_ms();
-  storage::write_set writes;
-  meetings::meeting_repository::add_chat(writes, st.live->record().id, record, st.org_id);
   auto rp = self->make_response_promise<bytes>();
-  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then(
-      [self, rp, record](caf::ok_atom) mutable {
-        msgpack::sbuffer buffer;
-        meeting_packer pk(buffer);
-        pack_chat(pk, record);
-        auto data = to_packed(buffer);
-        if (record.is_private()) {
-          send_event(self, record.from_participant, "chat.message", data);
-          send_event(self, record.to_participant, "chat.message", data);
-        } else
-          broadcast(self, "chat.message", data);
-        msgpack::sbuffer result;
-        meeting_packer rpk(result);
-        rpk.pack_map(1);
-        rpk.pack("seq");
-        rpk.pack(record.seq);
-        rp.deliver(to_packed(result));
-      },
-      [rp](caf::error& err) mutable { rp.deliver(err); });
+  st.chat_queue.push_back({std::move(record), rp});
+  write_chat(self);
   return rp;
 }
 

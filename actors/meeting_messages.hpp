@@ -60,6 +60,8 @@ using dir_guest_atom = caf::atom_constant<caf::atom("dr_guest")>;
 using mt_event_atom = caf::atom_constant<caf::atom("mt_event")>;
 /// (mt_frame_atom, shared_frame): push this event, already encoded once for every recipient.
 using mt_frame_atom = caf::atom_constant<caf::atom("mt_frame")>;
+/// (mt_frames_atom, std::vector<shared_frame>): push these events, in this order.
+using mt_frames_atom = caf::atom_constant<caf::atom("mt_frames")>;
 /// (mt_detach_atom, uint64 participant_id): the participant is no longer in the meeting.
 using mt_detach_atom = caf::atom_constant<caf::atom("mt_detach")>;
 

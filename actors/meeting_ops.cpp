@@ -481,6 +481,23 @@ void op_in_meeting(session_actor* self, protocol::request& req) {
            [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
 }
 
+/// chat.send without holding the connection's other work: a sender may have several messages in
+/// flight (the meeting writes what queues up as one batch). The meeting answers the sender before
+/// it fans the message out, so the reply still arrives before the sender's own chat.message.
+void op_chat_send(session_actor* self, protocol::request& req) {
+  auto& st = self->state;
+  if (!st.meeting) {
+    st.reply_error(req.id, error_code::forbidden, "join a meeting first");
+    return;
+  }
+  auto cmd = decode_command(self, req);
+  if (!cmd)
+    return;
+  self->request(st.meeting, ask_timeout, mt_command_atom::value, std::move(*cmd))
+    .then([self, id = req.id](const std::vector<uint8_t>& result) { self->state.reply_ok(id, result); },
+          [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
+}
+
 // --- guests --------------------------------------------------------------------------------
 
 void become_guest(session_actor* self, uint64_t guest_id, uint64_t meeting_id, std::string display_name) {
@@ -579,9 +596,10 @@ void add_meeting_ops(op_table& table) {
   table.emplace("meeting.leave", op_entry{op_meeting_leave});
   for (auto op : {"meeting.end", "meeting.lock", "meeting.admit", "meeting.admit_all", "meeting.deny",
                   "participant.kick", "participant.mute", "participant.set_role", "hand.raise", "hand.lower",
-                  "self.mute", "self.video", "chat.send", "chat.history", "meeting.pause_share",
+                  "self.mute", "self.video", "chat.history", "meeting.pause_share",
                   "participant.request_unmute", "participant.allow_recording", "participant.rename"})
     table.emplace(op, op_entry{op_in_meeting});
+  table.emplace("chat.send", op_entry{op_chat_send});
 }
 
 void leave_meeting_on_disconnect(session_actor* self) {

@@ -63,6 +63,10 @@ caf::behavior session(session_actor* self, std::shared_ptr<const node_context> c
       self->state.push_event(name, data);
     },
     [self](mt_frame_atom, const shared_frame& frame) { self->state.sink->send_shared(frame.bytes); },
+    [self](mt_frames_atom, const std::vector<shared_frame>& frames) {
+      for (const auto& frame : frames)
+        self->state.sink->send_shared(frame.bytes);
+    },
     [self](mt_detach_atom, uint64_t participant_id) { detach_from_meeting(self, participant_id); },
   };
 }

@@ -31,7 +31,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<audit::audit_event>("parley.audit.audit_event");
   cfg.add_message_type<admin_request>("parley.admin_request");
   cfg.add_message_type<admin_reply>("parley.admin_reply");
-  cfg.add_message_type<shared_frame>("parley.shared_frame");
+  cfg.add_message_type<shared_frame>("parley.shared_frame"); // also std::vector<parley.shared_frame>
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
     return std::string{protocol::to_string(static_cast<protocol::error_code>(code))} + ": "
            + caf::to_string(ctx);

@@ -1,7 +1,9 @@
 // Meeting event fan-out under load: frames that queue up at once arrive whole, in order and
 // byte-identical on every client; a join reply precedes the meeting's events; a participant
 // that stops reading is cut off while the others get everything.
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,11 +35,14 @@ size_t chat_index(const nlohmann::json& text) {
 
 struct chat_seen {
   std::vector<size_t> order;                // chat_text indexes, in arrival order
+  std::vector<uint64_t> seqs;               // their seq, in arrival order
   std::map<uint64_t, std::string> raw_by_seq; // the exact frame bytes of each chat.message
+  std::set<uint64_t> replied_seqs;          // seqs of this client's chat.send replies so far
+  size_t own_before_reply = 0;              // own chat.message seen before its chat.send reply
 };
 
 /// Reads until `count` chat.message events arrived (and `replies` responses, if any are expected).
-chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0) {
+chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0, const std::string& own_participant = {}) {
   chat_seen seen;
   size_t replies_seen = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{90};
@@ -53,9 +58,15 @@ chat_seen read_chat(ws_client& ws, size_t count, size_t replies = 0) {
       INFO(frame.value.dump());
       REQUIRE(is_ws_ok(frame.value));
       ++replies_seen;
+      if (frame.value["result"].contains("seq"))
+        seen.replied_seqs.insert(frame.value["result"]["seq"].get<uint64_t>());
     } else if (frame.value.value("ev", "") == "chat.message") {
       const auto& data = frame.value["data"];
       seen.order.push_back(chat_index(data["text"]));
+      seen.seqs.push_back(data["seq"].get<uint64_t>());
+      if (!own_participant.empty() && data["from"] == own_participant
+          && !seen.replied_seqs.count(data["seq"].get<uint64_t>()))
+        ++seen.own_before_reply;
       seen.raw_by_seq[data["seq"].get<uint64_t>()] = frame.bytes;
     }
   }
@@ -126,6 +137,43 @@ TEST_CASE("a burst of chat arrives whole, in order and byte-identical on every c
   for (const auto& [seq, bytes] : late_seen.raw_by_seq)
     if (host_seen.raw_by_seq.count(seq))
       CHECK(host_seen.raw_by_seq.at(seq) == bytes);
+}
+
+TEST_CASE("chat sent by several participants at once arrives in one seq order on every client",
+          "[meetings][fanout]") {
+  parleyd_process server(burst_options());
+  std::vector<member> members;
+  for (const char* name : {"host", "ann", "ben", "cat"})
+    members.push_back(sign_in(server, name));
+  const auto id = create_meeting(members[0].ws, {{"join_before_host", true}});
+  std::vector<std::string> pids;
+  for (auto& m : members)
+    pids.push_back(join(m.ws, id)["participant_id"].get<std::string>());
+
+  // Three senders pipeline their messages at the same time: the meeting writes what queues up
+  // during one write as the next batch, and fans each batch out as one message per session.
+  constexpr size_t per_sender = 100, senders = 3;
+  for (size_t j = 0; j < per_sender; ++j)
+    for (size_t s = 0; s < senders; ++s)
+      members[s].ws.send_request("chat.send", {{"text", chat_text(s * 1000 + j)}});
+
+  std::vector<chat_seen> seen;
+  for (size_t i = 0; i < members.size(); ++i)
+    seen.push_back(read_chat(members[i].ws, per_sender * senders, i < senders ? per_sender : 0, pids[i]));
+  for (auto& view : seen) {
+    CHECK(view.own_before_reply == 0); // a sender's reply comes before its own chat.message
+    CHECK(std::is_sorted(view.seqs.begin(), view.seqs.end()));
+    CHECK(std::adjacent_find(view.seqs.begin(), view.seqs.end()) == view.seqs.end());
+    CHECK(view.order == seen[0].order); // the same order everywhere
+    CHECK(view.raw_by_seq == seen[0].raw_by_seq);
+    for (size_t s = 0; s < senders; ++s) { // each sender's messages in the order it sent them
+      std::vector<size_t> mine;
+      for (auto k : view.order)
+        if (k / 1000 == s)
+          mine.push_back(k);
+      CHECK(mine == in_sequence(s * 1000, s * 1000 + per_sender));
+    }
+  }
 }
 
 TEST_CASE("a participant that stops reading is disconnected while the others get every message",

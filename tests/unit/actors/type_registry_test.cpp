@@ -90,3 +90,21 @@ TEST_CASE("a deserialized write set keeps every operation", "[actors][types]") {
   CHECK(back.ops[0].seal_owner == 0);
   CHECK(back.ops[1].seal_owner == 0x5eed); // sealed at commit, under this owner's key
 }
+
+TEST_CASE("a list of shared frames crosses the serializer with every frame's bytes", "[actors][types]") {
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<actors::shared_frame> frames{actors::shared_frame::of({1, 2, 3}), actors::shared_frame::of({}),
+                                           actors::shared_frame::of(std::vector<uint8_t>(300, 7))};
+  auto bytes = serialize(sys, caf::make_message(frames));
+  caf::message copy;
+  caf::binary_deserializer source{sys, bytes};
+  REQUIRE_FALSE(source(copy));
+  REQUIRE(copy.match_elements<std::vector<actors::shared_frame>>());
+  const auto& loaded = copy.get_as<std::vector<actors::shared_frame>>(0);
+  REQUIRE(loaded.size() == frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    REQUIRE(loaded[i].bytes);
+    CHECK(*loaded[i].bytes == *frames[i].bytes);
+  }
+}
