@@ -218,15 +218,16 @@ caf::result<bytes> handle_send(chat_channel_actor* self, im_command& cmd) {
   store_write(
     self, std::move(writes),
       [self, key, entry]() {
+        // Answer first: the answer goes straight into the sender's mailbox, the message reaches it
+        // later through the directory and its inbox, so the sender sees the ack before its echo.
         auto& st = self->state;
+        if (auto it = st.pending.find(key); it != st.pending.end()) {
+          auto promises = std::move(it->second.promises);
+          st.pending.erase(it);
+          for (size_t i = 0; i < promises.size(); ++i)
+            promises[i].deliver(send_result(entry.seq, entry.at, i > 0));
+        }
         deliver_to_members(self, "im.message", message_event(st.record.id, entry));
-        auto it = st.pending.find(key);
-        if (it == st.pending.end())
-          return;
-        auto promises = std::move(it->second.promises);
-        st.pending.erase(it);
-        for (size_t i = 0; i < promises.size(); ++i)
-          promises[i].deliver(send_result(entry.seq, entry.at, i > 0));
       },
       [self, key](caf::error& err) {
         auto& st = self->state;

@@ -42,6 +42,8 @@ void reply_caf_error(session_actor* self, std::optional<uint64_t> id, const caf:
 }
 
 /// Sends `xs...` to the messaging directory and relays its packed answer (or error) to the client.
+/// The session waits for the answer before it handles its next frame or event (`await`), so a
+/// client sees the answer to an op before any event that op caused.
 template <class... Ts>
 void ask_messaging(session_actor* self, protocol::request& req, Ts&&... xs) {
   auto directory = messaging_of(self);
@@ -51,6 +53,22 @@ void ask_messaging(session_actor* self, protocol::request& req, Ts&&... xs) {
   }
   self->request(directory, ask_timeout, std::forward<Ts>(xs)...)
     .await([self, id = req.id](const std::vector<uint8_t>& result) { self->state.reply_ok(id, result); },
+          [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
+}
+
+/// `im.send` without waiting: the session goes on with its next frames and events, so a client may
+/// keep several sends in flight (they are group-committed together). One sender's sends keep their
+/// order, because they reach the directory, and from it the conversation's channel, in the order
+/// they were sent; and the answer still comes before the sender's own `im.message`, because the
+/// channel answers before it hands the message to the directory for fan-out.
+void send_pipelined(session_actor* self, protocol::request& req, im_command cmd) {
+  auto directory = messaging_of(self);
+  if (!directory) {
+    self->state.reply_error(req.id, error_code::unavailable, "messaging is restarting; try again");
+    return;
+  }
+  self->request(directory, ask_timeout, im_route_atom::value, std::move(cmd))
+    .then([self, id = req.id](const std::vector<uint8_t>& result) { self->state.reply_ok(id, result); },
           [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
 }
 
@@ -237,6 +255,10 @@ void op_conversation(session_actor* self, protocol::request& req) {
   auto cmd = conversation_command(self, req);
   if (!cmd || !decode_conversation_args(self, req, *cmd))
     return;
+  if (req.op == "im.send") {
+    send_pipelined(self, req, std::move(*cmd));
+    return;
+  }
   ask_messaging(self, req, im_route_atom::value, std::move(*cmd));
 }
 
