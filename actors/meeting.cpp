@@ -622,6 +622,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
                                     const std::string* extension_name = nullptr) {
   auto& st = self->state;
   meetings::chat_record record;
+  bool from_guest = false;
   if (extension_name) {
     if (cmd.target != 0) {
       auto* to = st.live->find(cmd.target);
@@ -637,6 +638,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
     record.from_user = sender.user_id;
     record.from_participant = sender.id;
     record.from_name = sender.display_name;
+    from_guest = sender.guest;
   }
   record.seq = ++st.last_seq;
   if (cmd.target != 0) {
@@ -646,7 +648,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
   record.text = cmd.kind;
   record.at = now_ms();
   storage::write_set writes;
-  meetings::meeting_repository::add_chat(writes, st.live->record().id, record, st.org_id);
+  meetings::meeting_repository::add_chat(writes, st.live->record().id, record, st.org_id, from_guest);
   auto rp = self->make_response_promise<bytes>();
   self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
     .then(
