@@ -57,6 +57,7 @@ struct running_extension {
 struct pending_chat {
   meetings::chat_record record;
   caf::typed_response_promise<std::vector<uint8_t>> reply;
+  bool from_guest = false; // a guest's line is sealed under the organisation's key
 };
 
 struct meeting_state {
@@ -699,7 +700,7 @@ void write_chat(meeting_actor* self) {
   st.chat_queue.clear();
   storage::write_set writes;
   for (const auto& item : *batch)
-    meetings::meeting_repository::add_chat(writes, st.live->record().id, item.record, st.org_id);
+    meetings::meeting_repository::add_chat(writes, st.live->record().id, item.record, st.org_id, item.from_guest);
   self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
     .then(
       [self, batch](caf::ok_atom) {
@@ -721,6 +722,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
                                     const std::string* extension_name = nullptr) {
   auto& st = self->state;
   meetings::chat_record record;
+  bool from_guest = false;
   if (extension_name) {
     if (cmd.target != 0) {
       auto* to = st.live->find(cmd.target);
@@ -736,6 +738,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
     record.from_user = sender.user_id;
     record.from_participant = sender.id;
     record.from_name = sender.display_name;
+    from_guest = sender.guest;
   }
   record.seq = ++st.last_seq;
   if (cmd.target != 0) {
@@ -745,7 +748,7 @@ caf::result<bytes> handle_chat_send(meeting_actor* self, const meeting_command& 
   record.text = cmd.kind;
   record.at = now_ms();
   auto rp = self->make_response_promise<bytes>();
-  st.chat_queue.push_back({std::move(record), rp});
+  st.chat_queue.push_back({std::move(record), rp, from_guest});
   write_chat(self);
   return rp;
 }

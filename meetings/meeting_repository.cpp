@@ -204,9 +204,9 @@ void meeting_repository::set_pmi(storage::write_set& writes, uint64_t user_id, s
 }
 
 void meeting_repository::add_chat(storage::write_set& writes, uint64_t meeting_id, const chat_record& record,
-                                  uint64_t org_id) {
+                                  uint64_t org_id, bool from_guest) {
   // A signed-in sender's words are theirs (shredded with them); a guest's belong to the organisation.
-  const auto owner = record.from_user != 0 ? storage::user_owner(record.from_user)
+  const auto owner = record.from_user != 0 && !from_guest ? storage::user_owner(record.from_user)
                      : org_id != 0         ? storage::org_owner(org_id)
                                            : 0;
   writes.put_sealed(column_family::messages, chat_key(meeting_id, record.seq), owner, storage::encode_value(record));

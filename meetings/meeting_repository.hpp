@@ -55,9 +55,10 @@ public:
   static void put_guest(storage::write_set& writes, const std::string& token_digest, const guest_record& guest);
   static void remove(storage::write_set& writes, const meeting_record& record);
   static void set_pmi(storage::write_set& writes, uint64_t user_id, std::optional<uint64_t> old_pmi, uint64_t pmi);
-  /// Sealed under the sender's data key, or for a guest under `org_id`'s (plain when 0).
+  /// Sealed under the sender's data key; a guest's (`from_guest`: from_user is a guest id) or an
+  /// extension's under the organisation `org_id`'s (plain when 0).
   static void add_chat(storage::write_set& writes, uint64_t meeting_id, const chat_record& record,
-                       uint64_t org_id = 0);
+                       uint64_t org_id = 0, bool from_guest = false);
 
   static std::string meeting_key(uint64_t id);
   static std::string chat_key(uint64_t meeting_id, uint64_t seq);

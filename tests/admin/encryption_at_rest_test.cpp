@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 
 #include "storage/data_key_ring.hpp"
+#include "storage/data_owner.hpp"
 #include "storage/database.hpp"
 #include "storage/encryption_at_rest.hpp"
 #include "tests/admin/admin_harness.hpp"
@@ -188,9 +189,39 @@ TEST_CASE("messages, chat, images and profiles are sealed on disk yet readable, 
     send_text(ws, ben.conversation, marker + "-after-rotation");
   }
 
+  // A guest's chat belongs to the host's organisation, not to a key of its own.
+  const auto guest_meeting = create_meeting(ann.ws, {{"join_before_host", true}, {"guests_allowed", true}});
+  ok(ann.ws, "meeting.leave");
+  join(ann.ws, guest_meeting);
+  {
+    ws_client guest(server.host(), server.port());
+    ok(guest, "auth.guest", {{"meeting_id", guest_meeting}, {"display_name", "Visitor"}});
+    join(guest, guest_meeting);
+    ok(guest, "chat.send", {{"text", marker + "-guest-chat"}});
+    wait_event_where(ann.ws, "chat.message", [&](const nlohmann::json& m) { return m["text"] == marker + "-guest-chat"; });
+  }
+
   // SIGKILL and restart: both key versions still open what they sealed.
   server.kill();
   CHECK(files_holding(server.data_dir(), marker).empty());
+  {
+    std::string error;
+    auto db = parley::storage::database::open(server.data_dir().string(), error);
+    REQUIRE(db);
+    REQUIRE(parley::storage::enable_encryption_at_rest(*db, (server.data_dir() / "master.key").string()).empty());
+    size_t guest_lines = 0;
+    std::unique_ptr<rocksdb::Iterator> it{
+      db->raw().NewIterator(rocksdb::ReadOptions{}, db->handle(parley::storage::column_family::messages))};
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto opened = db->key_ring()->open(it->value().ToStringView());
+      if (opened && opened->find(marker + "-guest-chat") != std::string::npos) {
+        ++guest_lines;
+        CHECK(parley::storage::data_key_ring::owner_of(it->value().ToStringView()) ==
+              parley::storage::org_owner(1)); // the default organisation
+      }
+    }
+    CHECK(guest_lines == 1);
+  }
   server.restart();
   ws_client ann_ws(server.host(), server.port());
   REQUIRE(is_ws_ok(ann_ws.hello(ann.token)));
