@@ -103,6 +103,13 @@ void account_repository::remove_user(storage::write_set& writes, const user_reco
   writes.erase(column_family::accounts, name_key(normalized));
 }
 
+std::optional<uint64_t> account_repository::user_written_by(const storage::write_op& op) {
+  if (op.family != static_cast<uint8_t>(column_family::accounts) || op.key.size() != 9
+      || static_cast<uint8_t>(op.key[0]) != user_prefix)
+    return std::nullopt;
+  return storage::read_u64(op.key, 1);
+}
+
 void account_repository::add_token(storage::write_set& writes, std::string_view digest,
                                    const token_record& token) {
   writes.put(column_family::tokens, std::string{digest}, storage::encode_value(token));

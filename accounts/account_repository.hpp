@@ -35,6 +35,8 @@ public:
   static void remove_user(storage::write_set& writes, const user_record& user);
   static void add_token(storage::write_set& writes, std::string_view digest, const token_record& token);
   static void remove_token(storage::write_set& writes, std::string_view digest);
+  /// The user id if `op` writes or erases a user record (not its username index); nullopt otherwise.
+  static std::optional<uint64_t> user_written_by(const storage::write_op& op);
 
 private:
   storage::database& db_;

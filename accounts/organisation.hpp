@@ -8,6 +8,8 @@
 
 #include <msgpack.hpp>
 
+#include "accounts/org_security_policy.hpp"
+
 namespace parley::accounts {
 
 /// Every user belongs to one organisation; users created before organisations existed, and
@@ -24,18 +26,19 @@ inline constexpr tier_info tiers[] = {{"basic", 100}, {"pro", 300}, {"business",
 /// The cap of a tier by name; nullopt for an unknown name.
 std::optional<uint32_t> tier_cap(std::string_view tier) noexcept;
 
-/// What an organisation's administrators decide. Zero in a numeric policy means "the server's
-/// default" (its command-line setting).
+/// What an organisation's administrators decide: the tier, and the sign-in policy. Until an
+/// administrator sets the policy (`custom_policy`), the server's flags decide it, so changing a
+/// flag changes every organisation that never chose for itself.
 struct org_settings {
   std::string tier = "basic";
-  bool require_mfa = false;
-  uint32_t password_min_length = 0;
-  uint32_t password_min_classes = 0;
-  uint32_t password_max_age_days = 0;
-  uint32_t password_history = 0;
-  uint32_t lockout_threshold = 0;
-  MSGPACK_DEFINE_MAP(tier, require_mfa, password_min_length, password_min_classes, password_max_age_days,
-                     password_history, lockout_threshold)
+  bool custom_policy = false;
+  org_security_policy policy; // meaningful only with custom_policy
+  MSGPACK_DEFINE_MAP(tier, custom_policy, policy)
+
+  /// The sign-in policy in force: the organisation's own, or the server's `defaults`.
+  const org_security_policy& effective_policy(const org_security_policy& defaults) const {
+    return custom_policy ? policy : defaults;
+  }
 };
 
 struct org_record {

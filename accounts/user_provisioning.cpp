@@ -48,6 +48,7 @@ std::string provision_user(storage::database& db, const password_hasher& hasher,
   user.display_name = request.display_name.empty() ? request.username : request.display_name;
   user.password_hash = *hash;
   user.created_at = unix_now();
+  user.password_changed_at = user.created_at;
   user.is_admin = request.is_admin;
   storage::write_set writes;
   account_repository::add_user(writes, user);

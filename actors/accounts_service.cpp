@@ -12,11 +12,17 @@
 #include "accounts/access_token.hpp"
 #include "accounts/account_repository.hpp"
 #include "accounts/login_throttle.hpp"
+#include "accounts/mfa_challenge_repository.hpp"
+#include "accounts/request_nonce_repository.hpp"
 #include "accounts/organisation.hpp"
 #include "actors/accounts_messages.hpp"
+#include "actors/accounts_state.hpp"
 #include "actors/audit_log.hpp"
+#include "actors/security_audit.hpp"
 #include "actors/password_worker.hpp"
 #include "actors/service_error.hpp"
+#include "storage/data_key_ring.hpp"
+#include "storage/data_owner.hpp"
 #include "storage/database.hpp"
 #include "storage/store_messages.hpp"
 #include "storage/value_codec.hpp"
@@ -27,22 +33,7 @@ namespace parley::actors {
 namespace {
 
 using protocol::error_code;
-constexpr auto worker_timeout = std::chrono::seconds{30};
-constexpr auto store_timeout = std::chrono::seconds{30};
 constexpr auto sweep_interval = std::chrono::minutes{10};
-
-struct accounts_state {
-  std::shared_ptr<const node_context> ctx;
-  caf::actor store;
-  caf::actor workers;
-  std::unique_ptr<accounts::account_repository> repository;
-  accounts::login_throttle throttle;
-  std::set<std::string> registering; // usernames claimed by a registration in progress
-  std::string dummy_hash;            // verified against when a username does not exist
-  static inline const char* name = "parley.accounts";
-};
-
-using accounts_actor = caf::stateful_actor<accounts_state>;
 
 caf::result<accounts::user_profile> handle_register(accounts_actor* self, registration& req) {
   auto& st = self->state;
@@ -56,9 +47,9 @@ caf::result<accounts::user_profile> handle_register(accounts_actor* self, regist
     req.display_name = req.username;
   if (req.display_name.size() > 64)
     return make_service_error(error_code::bad_request, "display_name must be at most 64 bytes");
-  if (auto problem = st.ctx->accounts.policy.check(req.password))
+  if (auto problem = st.policy_of(accounts::user_record{}.org_id).password_rules().check(req.password))
     return make_service_error(error_code::weak_password, *problem);
-  if (st.registering.count(*normalized) || st.repository->find_by_username(*normalized))
+  if (st.registering.count(*normalized) || st.find_user_by_name(*normalized))
     return make_service_error(error_code::conflict, "that username is taken");
   st.registering.insert(*normalized);
   auto rp = self->make_response_promise<accounts::user_profile>();
@@ -72,6 +63,7 @@ caf::result<accounts::user_profile> handle_register(accounts_actor* self, regist
         user.display_name = req.display_name;
         user.password_hash = hash;
         user.created_at = accounts::unix_now();
+        user.password_changed_at = user.created_at;
         storage::write_set writes;
         accounts::account_repository::add_user(writes, user);
         self->request(self->state.store, store_timeout, storage::write_atom::value, std::move(writes))
@@ -92,24 +84,6 @@ caf::result<accounts::user_profile> handle_register(accounts_actor* self, regist
   return rp;
 }
 
-void issue_token(accounts_actor* self, caf::typed_response_promise<login_grant> rp,
-                 const accounts::user_record& user) {
-  auto& st = self->state;
-  login_grant grant;
-  grant.token = accounts::generate_token();
-  grant.user = user.profile();
-  accounts::token_record record;
-  record.user_id = user.id;
-  record.created_at = accounts::unix_now();
-  record.expires_at = record.created_at + st.ctx->accounts.token_ttl;
-  grant.expires_at = record.expires_at;
-  storage::write_set writes;
-  accounts::account_repository::add_token(writes, accounts::token_digest(grant.token), record);
-  self->request(st.store, store_timeout, storage::write_atom::value, std::move(writes))
-    .then([rp, grant](caf::ok_atom) mutable { rp.deliver(grant); },
-          [rp](caf::error& err) mutable { rp.deliver(err); });
-}
-
 /// Every sign-in attempt goes to the audit log; a failure names the username tried, never the password.
 void audit_sign_in(caf::actor_system& system, const accounts::user_record* user, const std::string& username,
                    const std::string& address, bool succeeded) {
@@ -125,6 +99,27 @@ void audit_sign_in(caf::actor_system& system, const accounts::user_record* user,
   record_audit(system, std::move(event));
 }
 
+/// Admin unlock: forgets the throttle's failures and the account's lock, durably.
+caf::result<caf::ok_atom> handle_unlock(accounts_actor* self, const std::string& normalized) {
+  auto& st = self->state;
+  st.throttle.record_success(normalized);
+  auto user = st.find_user_by_name(normalized);
+  if (!user || (user->failed_logins == 0 && user->locked_until == 0))
+    return caf::ok_atom::value;
+  user->failed_logins = 0;
+  user->locked_until = 0;
+  storage::write_set writes;
+  accounts::account_repository::add_user(writes, *user);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  write_then(self, std::move(writes), [rp](std::optional<caf::error> err) mutable {
+    if (err)
+      rp.deliver(*err);
+    else
+      rp.deliver(caf::ok_atom::value);
+  });
+  return rp;
+}
+
 caf::result<login_grant> handle_login(accounts_actor* self, const login_attempt& req) {
   auto& st = self->state;
   auto normalized = accounts::normalize_username(req.username).value_or(req.username);
@@ -133,23 +128,72 @@ caf::result<login_grant> handle_login(accounts_actor* self, const login_attempt&
   if (auto wait = st.throttle.retry_after(normalized, req.address); wait.count() > 0)
     return make_retry_error("too many failed sign-ins; try again in " + std::to_string(wait.count()) + " s",
                             wait.count());
-  auto user = st.repository->find_by_username(normalized);
+  auto user = st.find_user_by_name(normalized);
+  if (user && !user->disabled && user->locked_until > accounts::unix_now()) {
+    auto wait = user->locked_until - accounts::unix_now();
+    return make_service_error_after(error_code::account_locked,
+                                    "the account is locked after repeated failed sign-ins; try again in "
+                                      + std::to_string(wait) + " s or ask an administrator to unlock it",
+                                    wait);
+  }
   // Unknown names cost the same hash as known ones, so timing does not reveal which exist.
   auto hash = user && !user->disabled ? user->password_hash : st.dummy_hash;
   auto rp = self->make_response_promise<login_grant>();
   self->request(st.workers, worker_timeout, verify_atom::value, hash, req.password)
     .then(
-      [self, rp, user, normalized, address = req.address](bool matches) mutable {
+      [self, rp, user_id = user ? user->id : 0, normalized, address = req.address](bool matches) mutable {
         auto& st = self->state;
-        audit_sign_in(self->system(), user ? &*user : nullptr, normalized, address,
-                      matches && user && !user->disabled);
+        // Read again: other sign-ins may have changed the record while the hash ran.
+        auto user = user_id ? st.find_user(user_id) : std::nullopt;
         if (!matches || !user || user->disabled) {
+          audit_sign_in(self->system(), user ? &*user : nullptr, normalized, address, false);
           st.throttle.record_failure(normalized, address);
-          rp.deliver(make_service_error(error_code::unauthenticated, "wrong username or password"));
+          auto failed = [rp]() mutable {
+            rp.deliver(make_service_error(error_code::unauthenticated, "wrong username or password"));
+          };
+          if (!user || user->disabled)
+            return failed();
+          st.policy_of(user->org_id).record_failure(*user, accounts::unix_now());
+          if (user->locked_until > accounts::unix_now())
+            audit_security_event(self, "user.locked", user->id, user->id,
+                                 std::to_string(user->failed_logins) + " failed sign-ins");
+          storage::write_set writes;
+          accounts::account_repository::add_user(writes, *user);
+          write_then(self, std::move(writes), [failed](std::optional<caf::error>) mutable { failed(); });
           return;
         }
         st.throttle.record_success(normalized);
-        issue_token(self, rp, *user);
+        storage::write_set writes;
+        if (user->failed_logins != 0 || user->locked_until != 0) {
+          user->failed_logins = 0;
+          user->locked_until = 0;
+          accounts::account_repository::add_user(writes, *user);
+        }
+        auto policy = st.policy_of(user->org_id);
+        if (policy.password_expired(*user, accounts::unix_now())) {
+          audit_security_event(self, "auth.password_expired", user->id, user->id, "");
+          write_then(self, std::move(writes), [rp](std::optional<caf::error>) mutable {
+            rp.deliver(make_service_error(error_code::password_expired,
+                                          "the password has expired; change it with POST /api/v1/auth/password"));
+          });
+          return;
+        }
+        if (user->mfa_enabled || policy.require_mfa) {
+          auto grant = open_challenge(self, *user, !user->mfa_enabled, writes);
+          if (grant.mfa_challenge.empty()) {
+            rp.deliver(make_service_error(error_code::unavailable, "too many sign-ins in progress; try again"));
+            return;
+          }
+          write_then(self, std::move(writes), [rp, grant](std::optional<caf::error> err) mutable {
+            if (err)
+              rp.deliver(*err);
+            else
+              rp.deliver(grant);
+          });
+          return;
+        }
+        audit_sign_in(self->system(), &*user, normalized, address, true);
+        issue_token(self, rp, *user, std::move(writes));
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
@@ -172,6 +216,58 @@ caf::result<caf::ok_atom> handle_logout(accounts_actor* self, const std::string&
   return rp;
 }
 
+/// An administrator's change to a user record, applied to the record as this actor last wrote it.
+caf::result<caf::ok_atom> change_user(accounts_actor* self, const user_change& change) {
+  auto& st = self->state;
+  auto user = st.find_user(change.user_id);
+  if (!user || user->org_id != change.org_id)
+    return make_service_error(error_code::not_found, "no such user");
+  storage::write_set writes;
+  if (change.action == "disable" || change.action == "enable") {
+    user->disabled = change.action == "disable";
+    accounts::account_repository::add_user(writes, *user);
+  } else if (change.action == "make_admin" || change.action == "revoke_admin") {
+    user->is_admin = change.action == "make_admin";
+    accounts::account_repository::add_user(writes, *user);
+  } else if (change.action == "delete") {
+    // Crypto-shredding: the user's data key goes first (durably, compacted out of the files), so
+    // everything sealed under it (profile, messages, chat, uploads) is unreadable from here on.
+    if (auto* ring = st.ctx->db->key_ring()) {
+      if (auto status = ring->destroy(storage::user_owner(user->id)); !status.ok()) {
+        telemetry::logger("accounts")->error("destroying a user's data key failed: {}", status.ToString());
+        return make_service_error(error_code::internal,
+                                  "the user's data key could not be destroyed; nothing was deleted");
+      }
+    }
+    accounts::account_repository::remove_user(writes, *user);
+  } else {
+    return make_service_error(error_code::bad_request, "no such user change: " + change.action);
+  }
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  write_then(self, std::move(writes), [rp](std::optional<caf::error> err) mutable {
+    if (err)
+      rp.deliver(*err);
+    else
+      rp.deliver(caf::ok_atom::value);
+  });
+  return rp;
+}
+
+/// Reads the nonces and MFA challenges that were live when the node stopped (or this actor was
+/// restarted), and deletes the expired ones.
+void load_sign_in_state(accounts_actor* self) {
+  auto& st = self->state;
+  const auto now = accounts::unix_now();
+  storage::write_set expired;
+  for (auto& entry : accounts::load_request_nonces(*st.ctx->db, now, st.nonces.capacity(), expired))
+    st.nonces.remember(entry.nonce, entry.forget_at, now);
+  for (auto& [digest, challenge] : accounts::load_mfa_challenges(*st.ctx->db, now, expired))
+    if (st.challenges.size() < max_challenges)
+      st.challenges.emplace(std::move(digest), challenge);
+  if (!expired.ops.empty())
+    self->send(st.store, storage::write_atom::value, std::move(expired));
+}
+
 // A full scan of the tokens family: run on its own thread, never on a scheduler thread.
 void sweep_expired_tokens(caf::event_based_actor* self, std::shared_ptr<storage::database> db, caf::actor store) {
   storage::write_set writes;
@@ -187,6 +283,9 @@ void sweep_expired_tokens(caf::event_based_actor* self, std::shared_ptr<storage:
       writes = storage::write_set{};
     }
   }
+  // Nonces and challenges that expired on disk (the caches forget them by themselves).
+  accounts::load_request_nonces(*db, now, 0, writes);
+  accounts::load_mfa_challenges(*db, now, writes);
   if (!writes.ops.empty())
     self->send(store, storage::write_atom::value, std::move(writes));
 }
@@ -200,15 +299,17 @@ caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_
                                       std::max(2u, std::thread::hardware_concurrency()));
   self->link_to(st.workers);
   st.dummy_hash = accounts::password_hasher{ctx->accounts.cost}.hash("parley-dummy-password").value_or("");
+  load_sign_in_state(self);
   self->delayed_send(self, sweep_interval, sweep_atom::value);
   return {
     [self](register_atom, registration& req) { return handle_register(self, req); },
     [self](login_atom, const login_attempt& req) { return handle_login(self, req); },
     [self](logout_atom, const std::string& token) { return handle_logout(self, token); },
-    [self](unlock_atom, const std::string& username) {
-      self->state.throttle.record_success(username);
-      return caf::ok_atom::value;
-    },
+    [self](unlock_atom, const std::string& username) { return handle_unlock(self, username); },
+    [self](account_atom, account_command& cmd) { return handle_account_command(self, cmd); },
+    [self](grant_atom, account_command& cmd) { return handle_grant_command(self, cmd); },
+    [self](signed_atom, signed_command& cmd) { return handle_signed_command(self, cmd); },
+    [self](user_change_atom, const user_change& change) { return change_user(self, change); },
     [self](sweep_atom) {
       self->spawn<caf::detached>(sweep_expired_tokens, self->state.ctx->db, self->state.store);
       self->delayed_send(self, sweep_interval, sweep_atom::value);
@@ -217,6 +318,119 @@ caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_
 }
 
 } // namespace
+
+void write_then(accounts_actor* self, storage::write_set writes,
+                std::function<void(std::optional<caf::error>)> done) {
+  if (writes.ops.empty()) {
+    done(std::nullopt);
+    return;
+  }
+  // Stage the user records so reads in the meantime see them; unstage once the store answers.
+  auto& staged = self->state.staged_users;
+  std::vector<uint64_t> users;
+  for (const auto& op : writes.ops)
+    if (auto id = accounts::account_repository::user_written_by(op)) {
+      auto& entry = staged[*id];
+      entry.record = op.erase ? std::nullopt : storage::decode_value<accounts::user_record>(op.value);
+      ++entry.writes_in_flight;
+      users.push_back(*id);
+    }
+  auto unstage = [self, users] {
+    auto& staged = self->state.staged_users;
+    for (auto id : users)
+      if (auto it = staged.find(id); it != staged.end() && --it->second.writes_in_flight == 0)
+        staged.erase(it);
+  };
+  self->request(self->state.store, store_timeout, storage::write_atom::value, std::move(writes))
+    .then(
+      [done, unstage](caf::ok_atom) {
+        unstage();
+        done(std::nullopt);
+      },
+      [done, unstage](caf::error& err) {
+        unstage();
+        done(err);
+      });
+}
+
+std::optional<accounts::user_record> accounts_state::find_user(uint64_t id) const {
+  if (auto it = staged_users.find(id); it != staged_users.end())
+    return it->second.record;
+  return repository->find_by_id(id);
+}
+
+std::optional<accounts::user_record> accounts_state::find_user_by_name(std::string_view normalized) const {
+  auto user = repository->find_by_username(normalized);
+  return user ? find_user(user->id) : std::nullopt;
+}
+
+void issue_token(accounts_actor* self, caf::typed_response_promise<login_grant> rp, const accounts::user_record& user,
+                 storage::write_set extra, std::vector<std::string> recovery_codes) {
+  auto& st = self->state;
+  login_grant grant;
+  grant.token = accounts::generate_token();
+  grant.user = user.profile();
+  grant.recovery_codes = std::move(recovery_codes);
+  accounts::token_record record;
+  record.user_id = user.id;
+  record.created_at = accounts::unix_now();
+  record.expires_at = record.created_at + st.ctx->accounts.token_ttl;
+  grant.expires_at = record.expires_at;
+  accounts::account_repository::add_token(extra, accounts::token_digest(grant.token), record);
+  write_then(self, std::move(extra), [rp, grant](std::optional<caf::error> err) mutable {
+    if (err)
+      rp.deliver(*err);
+    else
+      rp.deliver(grant);
+  });
+}
+
+login_grant open_challenge(accounts_actor* self, const accounts::user_record& user, bool enrolment,
+                           storage::write_set& writes) {
+  auto& st = self->state;
+  auto now = accounts::unix_now();
+  if (st.challenges.size() >= max_challenges)
+    for (auto it = st.challenges.begin(); it != st.challenges.end();)
+      it = it->second.expires_at <= now ? st.challenges.erase(it) : std::next(it);
+  login_grant grant;
+  if (st.challenges.size() >= max_challenges)
+    return grant;
+  grant.user = user.profile();
+  grant.mfa_challenge = accounts::generate_token();
+  grant.challenge_expires_at
+    = accounts::unix_now() + std::chrono::duration_cast<std::chrono::seconds>(challenge_lifetime).count();
+  grant.mfa_enrolment_required = enrolment;
+  auto digest = accounts::token_digest(grant.mfa_challenge);
+  auto& challenge = st.challenges[digest] = mfa_challenge{user.id, enrolment, grant.challenge_expires_at, 0};
+  accounts::put_mfa_challenge(writes, digest, challenge);
+  return grant;
+}
+
+void close_challenge(accounts_actor* self, const std::string& digest) {
+  self->state.challenges.erase(digest);
+  storage::write_set writes;
+  accounts::erase_mfa_challenge(writes, digest);
+  self->send(self->state.store, storage::write_atom::value, std::move(writes));
+}
+
+bool is_scoped_bearer(const accounts_state& st, const std::string& bearer) {
+  if (!accounts::looks_like_token(bearer))
+    return false;
+  auto record = st.repository->find_token(accounts::token_digest(bearer));
+  return record && !record->scopes.empty();
+}
+
+std::optional<accounts::user_record> bearer_user(const accounts_state& st, const std::string& bearer) {
+  if (!accounts::looks_like_token(bearer))
+    return std::nullopt;
+  auto record = st.repository->find_token(accounts::token_digest(bearer));
+  if (!record || record->expires_at <= accounts::unix_now())
+    return std::nullopt;
+  auto user = st.find_user(record->user_id);
+  if (!user || user->disabled)
+    return std::nullopt;
+  return user;
+}
 
 caf::actor spawn_accounts_service(caf::actor_system& system, std::shared_ptr<const node_context> ctx,
                                   caf::actor store) {

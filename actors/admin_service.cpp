@@ -77,23 +77,55 @@ std::string hex(std::string_view bytes) {
 json user_json(const accounts::user_record& u) {
   return json{{"id", accounts::id_to_hex(u.id)}, {"username", u.username}, {"display_name", u.display_name},
               {"is_admin", u.is_admin}, {"disabled", u.disabled}, {"org_id", accounts::id_to_hex(u.org_id)},
-              {"created_at", u.created_at}};
+              {"created_at", u.created_at}, {"service_account", u.is_service},
+              {"failed_logins", u.failed_logins}, {"locked_until", u.locked_until}, {"mfa_enabled", u.mfa_enabled},
+              {"must_change_password", u.must_change_password}, {"phone_verified", u.phone_verified}};
 }
 
-json org_json(const accounts::org_record& o) {
+json policy_json(const accounts::org_security_policy& p) {
+  return json{{"password_min_length", p.password_min_length},
+              {"password_min_classes", p.password_min_classes},
+              {"password_max_age_days", p.password_max_age_days},
+              {"password_history", p.password_history},
+              {"lockout_threshold", p.lockout_threshold},
+              {"lockout_seconds", p.lockout_seconds},
+              {"require_mfa", p.require_mfa}};
+}
+
+/// Sets one policy field from JSON; nullopt if `key` is not a policy field, else "" or the problem.
+std::optional<std::string> set_policy_field(accounts::org_security_policy& p, const std::string& key,
+                                            const json& value) {
+  if (key == "require_mfa") {
+    if (!value.is_boolean())
+      return std::string{"require_mfa must be a boolean"};
+    p.require_mfa = value.get<bool>();
+    return std::string{};
+  }
+  uint32_t* field = key == "password_min_length"     ? &p.password_min_length
+                    : key == "password_min_classes"  ? &p.password_min_classes
+                    : key == "password_max_age_days" ? &p.password_max_age_days
+                    : key == "password_history"      ? &p.password_history
+                    : key == "lockout_threshold"     ? &p.lockout_threshold
+                    : key == "lockout_seconds"       ? &p.lockout_seconds
+                                                     : nullptr;
+  if (!field)
+    return std::nullopt;
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > 1000000)
+    return key + " must be a non-negative integer";
+  *field = static_cast<uint32_t>(value.get<uint64_t>());
+  return std::string{};
+}
+
+json org_json(const accounts::org_record& o, const accounts::org_security_policy& defaults) {
   const auto& s = o.settings;
+  auto settings = policy_json(s.effective_policy(defaults));
+  settings["tier"] = s.tier;
+  settings["custom_policy"] = s.custom_policy;
   return json{{"id", accounts::id_to_hex(o.id)},
               {"name", o.name},
               {"created_at", o.created_at},
               {"max_participants", accounts::tier_cap(s.tier).value_or(0)},
-              {"settings",
-               {{"tier", s.tier},
-                {"require_mfa", s.require_mfa},
-                {"password_min_length", s.password_min_length},
-                {"password_min_classes", s.password_min_classes},
-                {"password_max_age_days", s.password_max_age_days},
-                {"password_history", s.password_history},
-                {"lockout_threshold", s.lockout_threshold}}}};
+              {"settings", settings}};
 }
 
 json audit_json(const audit::audit_event& e) {
@@ -308,7 +340,9 @@ void create_user(call& c) {
       error_reply(error_code::bad_request, "username must be 3-32 characters of letters, digits, '.', '_' or '-'"));
   if (display.get<std::string>().size() > 64)
     return c.answer(error_reply(error_code::bad_request, "display_name must be at most 64 bytes"));
-  if (auto problem = st.ctx->accounts.policy.check(password.get<std::string>()))
+  auto org = accounts::organisation_repository{*st.ctx->db}.find(c.admin.org_id);
+  auto policy = org ? org->settings.effective_policy(st.ctx->accounts.org_defaults) : st.ctx->accounts.org_defaults;
+  if (auto problem = policy.password_rules().check(password.get<std::string>()))
     return c.answer(error_reply(error_code::weak_password, *problem));
   if (accounts::account_repository{*st.ctx->db}.find_by_username(*normalized))
     return c.answer(error_reply(error_code::conflict, "that username is taken"));
@@ -319,6 +353,7 @@ void create_user(call& c) {
   user.created_at = accounts::unix_now();
   user.is_admin = is_admin.get<bool>();
   user.org_id = c.admin.org_id;
+  user.password_changed_at = user.created_at;
   auto copy = c;
   c.self->request(st.workers, worker_timeout, hash_atom::value, password.get<std::string>())
     .then(
@@ -337,11 +372,28 @@ void create_user(call& c) {
       });
 }
 
-void update_user(call& c, accounts::user_record user, std::string kind, std::string detail) {
-  storage::write_set writes;
-  accounts::account_repository::add_user(writes, user);
-  c.commit(std::move(writes), c.event(std::move(kind), accounts::id_to_hex(user.id), std::move(detail)),
-           json_reply(200, json{{"user", user_json(user)}}));
+/// Asks the accounts actor, the one writer of user records, to make `change` (so it cannot
+/// overwrite a change the user is making at the same moment, nor be overwritten by it), then
+/// audits and answers `reply`, or the user's record as it is now.
+void change_user(call& c, const accounts::user_record& user, std::string action, std::string kind, std::string detail,
+                 std::optional<admin_reply> reply = std::nullopt) {
+  auto accounts_service = lookup_service(c.self->system(), accounts_service_name);
+  if (!accounts_service)
+    return c.answer(error_reply(error_code::unavailable, "the accounts service is restarting; try again"));
+  auto copy = c;
+  c.self->request(accounts_service, store_timeout, user_change_atom::value, user_change{user.id, user.org_id, std::move(action)})
+    .then(
+      [copy, id = user.id, kind, detail, reply](caf::ok_atom) mutable {
+        auto now = accounts::account_repository{*copy.self->state.ctx->db}.find_by_id(id);
+        auto answer = reply ? *reply
+                      : now ? json_reply(200, json{{"user", user_json(*now)}})
+                            : error_reply(error_code::not_found, "no such user");
+        copy.answer_audited(copy.event(std::move(kind), accounts::id_to_hex(id), std::move(detail)), std::move(answer));
+      },
+      [copy](caf::error& err) mutable {
+        auto client = to_client_error(err);
+        copy.answer(error_reply(client.code, client.message));
+      });
 }
 
 void user_action(call& c, const std::string& id, const std::string& action) {
@@ -352,10 +404,9 @@ void user_action(call& c, const std::string& id, const std::string& action) {
   if (action == "disable" || action == "enable") {
     if (self_target)
       return c.answer(error_reply(error_code::conflict, "administrators cannot disable themselves"));
-    user->disabled = action == "disable";
-    if (user->disabled)
+    if (action == "disable")
       revoke_tokens(c.self, user->id);
-    return update_user(c, *user, "user." + action, user->username);
+    return change_user(c, *user, action, "user." + action, user->username);
   }
   if (action == "role") {
     auto body = body_object(c);
@@ -366,9 +417,9 @@ void user_action(call& c, const std::string& id, const std::string& action) {
       return c.answer(error_reply(error_code::bad_request, "is_admin (boolean) is required"));
     if (self_target && !flag.get<bool>())
       return c.answer(error_reply(error_code::conflict, "administrators cannot remove their own rights"));
-    user->is_admin = flag.get<bool>();
-    return update_user(c, *user, "user.role", user->username + (user->is_admin ? " is now" : " is no longer")
-                                                + " an administrator");
+    const bool make_admin = flag.get<bool>();
+    return change_user(c, *user, make_admin ? "make_admin" : "revoke_admin", "user.role",
+                       user->username + (make_admin ? " is now" : " is no longer") + " an administrator");
   }
   if (action == "unlock") {
     auto accounts_service = lookup_service(c.self->system(), accounts_service_name);
@@ -379,8 +430,10 @@ void user_action(call& c, const std::string& id, const std::string& action) {
     c.self->request(accounts_service, store_timeout, unlock_atom::value, name)
       .then(
         [copy, u = *user](caf::ok_atom) mutable {
+          // The accounts service cleared the lock: answer with the record as it is now.
+          auto now = accounts::account_repository{*copy.self->state.ctx->db}.find_by_id(u.id).value_or(u);
           copy.answer_audited(copy.event("user.unlock", accounts::id_to_hex(u.id), u.username),
-                              json_reply(200, json{{"user", user_json(u)}}));
+                              json_reply(200, json{{"user", user_json(now)}}));
         },
         [copy](caf::error& err) mutable {
           auto client = to_client_error(err);
@@ -397,18 +450,8 @@ void delete_user(call& c, const std::string& id) {
     return;
   if (user->id == c.admin.id)
     return c.answer(error_reply(error_code::conflict, "administrators cannot delete themselves"));
-  // Crypto-shredding: the user's data key goes first (durably, compacted out of the files), so
-  // everything sealed under it (profile, messages, chat, uploads) is unreadable from here on.
-  if (auto* ring = c.self->state.ctx->db->key_ring()) {
-    if (auto status = ring->destroy(storage::user_owner(user->id)); !status.ok()) {
-      telemetry::logger("admin")->error("destroying a user's data key failed: {}", status.ToString());
-      return c.answer(error_reply(error_code::internal, "the user's data key could not be destroyed; nothing was deleted"));
-    }
-  }
-  storage::write_set writes;
-  accounts::account_repository::remove_user(writes, *user);
   revoke_tokens(c.self, user->id);
-  c.commit(std::move(writes), c.event("user.delete", accounts::id_to_hex(user->id), user->username), no_content());
+  change_user(c, *user, "delete", "user.delete", user->username, no_content());
 }
 
 // --- organisation --------------------------------------------------------------------------
@@ -417,13 +460,14 @@ void get_org(call& c) {
   auto org = accounts::organisation_repository{*c.self->state.ctx->db}.find(c.admin.org_id);
   if (!org)
     return c.answer(error_reply(error_code::not_found, "the organisation does not exist"));
-  c.answer(json_reply(200, json{{"organisation", org_json(*org)}}));
+  c.answer(json_reply(200, json{{"organisation", org_json(*org, c.self->state.ctx->accounts.org_defaults)}}));
 }
 
 void update_org(call& c) {
   auto body = body_object(c);
   if (!body)
     return;
+  const auto& defaults = c.self->state.ctx->accounts.org_defaults;
   auto org = accounts::organisation_repository{*c.self->state.ctx->db}.find(c.admin.org_id);
   if (!org)
     return c.answer(error_reply(error_code::not_found, "the organisation does not exist"));
@@ -436,35 +480,68 @@ void update_org(call& c) {
     if (!it->is_object())
       return c.answer(error_reply(error_code::bad_request, "settings must be an object"));
     auto& s = org->settings;
+    auto policy = s.effective_policy(defaults);
+    bool policy_changed = false;
     for (const auto& [key, value] : it->items()) {
       if (key == "tier") {
         if (!value.is_string() || !accounts::tier_cap(value.get<std::string>()))
           return c.answer(
             error_reply(error_code::bad_request, "settings.tier must be one of basic, pro, business, enterprise"));
         s.tier = value.get<std::string>();
-      } else if (key == "require_mfa") {
-        if (!value.is_boolean())
-          return c.answer(error_reply(error_code::bad_request, "settings.require_mfa must be a boolean"));
-        s.require_mfa = value.get<bool>();
-      } else {
-        uint32_t* field = key == "password_min_length"     ? &s.password_min_length
-                          : key == "password_min_classes"  ? &s.password_min_classes
-                          : key == "password_max_age_days" ? &s.password_max_age_days
-                          : key == "password_history"      ? &s.password_history
-                          : key == "lockout_threshold"     ? &s.lockout_threshold
-                                                           : nullptr;
-        if (!field)
-          return c.answer(error_reply(error_code::bad_request, "unknown setting: " + key));
-        if (!value.is_number_unsigned() || value.get<uint64_t>() > 10000)
-          return c.answer(error_reply(error_code::bad_request, "settings." + key + " must be an integer from 0 to 10000"));
-        *field = static_cast<uint32_t>(value.get<uint64_t>());
+        continue;
       }
+      auto problem = set_policy_field(policy, key, value);
+      if (!problem)
+        return c.answer(error_reply(error_code::bad_request, "unknown setting: " + key));
+      if (!problem->empty())
+        return c.answer(error_reply(error_code::bad_request, "settings." + *problem));
+      policy_changed = true;
+    }
+    if (policy_changed) {
+      if (auto problem = policy.validate())
+        return c.answer(error_reply(error_code::bad_request, "settings." + *problem));
+      s.policy = policy;
+      s.custom_policy = true;
     }
   }
   storage::write_set writes;
   accounts::organisation_repository::put(writes, *org);
-  c.commit(std::move(writes), c.event("org.update", accounts::id_to_hex(org->id), org_json(*org)["settings"].dump()),
-           json_reply(200, json{{"organisation", org_json(*org)}}));
+  auto answer = org_json(*org, defaults);
+  c.commit(std::move(writes), c.event("org.update", accounts::id_to_hex(org->id), answer["settings"].dump()),
+           json_reply(200, json{{"organisation", answer}}));
+}
+
+// The sign-in policy alone (the same settings as above): GET, and PUT of a partial policy.
+void get_policy(call& c) {
+  const auto& defaults = c.self->state.ctx->accounts.org_defaults;
+  auto org = accounts::organisation_repository{*c.self->state.ctx->db}.find(c.admin.org_id);
+  c.answer(json_reply(200, policy_json(org ? org->settings.effective_policy(defaults) : defaults)));
+}
+
+void update_policy(call& c) {
+  auto body = body_object(c);
+  if (!body)
+    return;
+  const auto& defaults = c.self->state.ctx->accounts.org_defaults;
+  auto org = accounts::organisation_repository{*c.self->state.ctx->db}.find(c.admin.org_id);
+  if (!org)
+    return c.answer(error_reply(error_code::not_found, "the organisation does not exist"));
+  auto policy = org->settings.effective_policy(defaults);
+  for (const auto& [key, value] : body->items()) {
+    auto problem = set_policy_field(policy, key, value);
+    if (!problem)
+      return c.answer(error_reply(error_code::bad_request, "unknown policy field: " + key));
+    if (!problem->empty())
+      return c.answer(error_reply(error_code::bad_request, *problem));
+  }
+  if (auto problem = policy.validate())
+    return c.answer(error_reply(error_code::bad_request, *problem));
+  org->settings.policy = policy;
+  org->settings.custom_policy = true;
+  storage::write_set writes;
+  accounts::organisation_repository::put(writes, *org);
+  c.commit(std::move(writes), c.event("org.update", accounts::id_to_hex(org->id), policy_json(policy).dump()),
+           json_reply(200, policy_json(policy)));
 }
 
 // --- usage ---------------------------------------------------------------------------------
@@ -720,6 +797,13 @@ void route(call& c) {
       return update_org(c);
     return wrong_method("GET or PUT");
   }
+  if (is({"org", "security-policy"})) {
+    if (m == "GET")
+      return get_policy(c);
+    if (m == "PUT")
+      return update_policy(c);
+    return wrong_method("GET or PUT");
+  }
   if (is({"usage"}))
     return m == "GET" ? usage(c, *query) : wrong_method("GET");
   if (is({"audit"}))
@@ -748,6 +832,8 @@ caf::result<admin_reply> handle(admin_actor* self, admin_request& req) {
   auto token = repository.find_token(accounts::token_digest(req.token));
   if (!token || token->expires_at <= accounts::unix_now())
     return error_reply(error_code::unauthenticated, invalid);
+  if (!token->scopes.empty())
+    return error_reply(error_code::forbidden, "a token issued from an API key cannot use the admin API; sign in");
   auto admin = repository.find_by_id(token->user_id);
   if (!admin || admin->disabled)
     return error_reply(error_code::unauthenticated, invalid);

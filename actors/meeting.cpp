@@ -608,6 +608,14 @@ join_result handle_join(meeting_actor* self, const join_request& req) {
       st.password_throttle.record_failure(user_key, req.address);
     return refused(*refusal);
   }
+  // Meetings that admit only users with an SMS-verified phone number (the host always enters).
+  if (const auto& record = st.live->record(); record.settings.sms_verified_only && req.user.id != record.host_id) {
+    auto user = accounts::account_repository{*st.ctx->db}.find_by_id(req.user.id);
+    if (!user || !user->phone_verified)
+      return make_service_error(error_code::verification_required,
+                                "this meeting admits only users with an SMS-verified phone number; verify one with "
+                                "POST /api/v1/auth/phone");
+  }
   if (auto cap = accounts::organisation_repository{*st.ctx->db}.tier_refusal(st.org_id, st.live->participants().size()))
     return make_service_error(error_code::meeting_full, *cap);
   meetings::participant p;

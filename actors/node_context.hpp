@@ -5,8 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "accounts/org_security_policy.hpp"
 #include "accounts/password_hasher.hpp"
 #include "accounts/password_policy.hpp"
+#include "accounts/saml_sp.hpp"
 
 namespace parley::storage {
 class database;
@@ -20,6 +22,8 @@ struct node_metrics;
 
 namespace parley::actors {
 
+class sms_provider;
+
 struct session_settings {
   double ops_per_second = 50;
   double ops_burst = 200;
@@ -31,6 +35,11 @@ struct account_settings {
   int64_t token_ttl = 12 * 3600;
   accounts::password_policy policy;
   accounts::argon2_cost cost;
+  /// An organisation's sign-in policy until an admin stores one (from the --password-*,
+  /// --lockout-* flags).
+  accounts::org_security_policy org_defaults;
+  /// SAML single sign-on (off unless an IdP is configured).
+  accounts::saml_settings saml;
 };
 
 struct meeting_tuning {
@@ -53,6 +62,8 @@ struct node_context {
   messaging_tuning messaging;
   std::shared_ptr<media::media_plane> media; // nullptr: media ops answer `unavailable`
   bool debug_hooks = false; // --debug-hooks: admin routes that stop services, for failure tests
+  /// Sends SMS verification codes (`--sms-provider`); null: SMS verification is unavailable.
+  std::shared_ptr<sms_provider> sms;
 };
 
 } // namespace parley::actors

@@ -21,6 +21,12 @@ caf::behavior password_worker(caf::event_based_actor*, accounts::argon2_cost cos
     [hasher](verify_atom, const std::string& hash, const std::string& password) {
       return hasher->verify(hash, password);
     },
+    [hasher](history_atom, const std::vector<std::string>& hashes, const std::string& password) {
+      for (const auto& hash : hashes)
+        if (hasher->verify(hash, password))
+          return true;
+      return false;
+    },
   };
 }
 

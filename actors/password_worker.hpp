@@ -7,7 +7,8 @@
 
 namespace parley::actors {
 
-/// Answers (hash_atom, password) → std::string and (verify_atom, hash, password) → bool.
+/// Answers (hash_atom, password) → std::string, (verify_atom, hash, password) → bool and
+/// (history_atom, hashes, password) → bool (matches any).
 /// Argon2id takes tens of milliseconds by design; it must never stall actors that serve meetings.
 caf::actor spawn_password_workers(caf::actor_system& system, accounts::argon2_cost cost, size_t workers);
 

@@ -15,6 +15,11 @@ caf::error make_retry_error(std::string message, int64_t retry_after_seconds) {
                     caf::make_message(std::move(message), retry_after_seconds)};
 }
 
+caf::error make_service_error_after(protocol::error_code code, std::string message, int64_t retry_after_seconds) {
+  return caf::error{static_cast<uint8_t>(code), error_category,
+                    caf::make_message(std::move(message), retry_after_seconds)};
+}
+
 client_error to_client_error(const caf::error& err) {
   using protocol::error_code;
   if (!err)

@@ -3,6 +3,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/credential_limits.hpp"
 #include "actors/meeting_messages.hpp"
 #include "actors/meeting_ops.hpp"
 #include "actors/session_messages.hpp"
@@ -36,6 +37,10 @@ void handle_frame(session_actor* self, const std::vector<uint8_t>& frame) {
   }
   if (it == table.end()) {
     st.reply_error(req.id, error_code::unknown_op, "unknown op '" + req.op + "'");
+    return;
+  }
+  if (auto refusal = credential_refusal(st, req)) {
+    st.reply_error(req.id, error_code::forbidden, *refusal);
     return;
   }
   it->second.handler(self, req);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
@@ -25,6 +26,10 @@ struct session_state {
   std::string remote_address;
   std::optional<accounts::user_profile> user; // set by a successful auth.hello
   std::string session_id;
+  // Set when the token came from an API key: its scopes and meeting limit what this session may do.
+  bool credential_limited = false;
+  std::vector<std::string> credential_scopes;
+  uint64_t credential_meeting = 0;
   std::optional<rate_limiter> limiter;
   // The meeting this connection is in (at most one). The handle comes from the directory at
   // join time and is monitored; it is dropped when the meeting detaches us or goes down.

@@ -43,6 +43,9 @@ void op_auth_hello(session_actor* self, protocol::request& req) {
     return;
   }
   st.user = user->profile();
+  st.credential_limited = !record->scopes.empty();
+  st.credential_scopes = record->scopes;
+  st.credential_meeting = record->meeting_id;
   st.session_id = accounts::id_to_hex(accounts::random_id());
   attach_to_inbox(self);
   msgpack::sbuffer buffer;

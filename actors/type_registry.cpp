@@ -23,6 +23,9 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<registration>("parley.registration");
   cfg.add_message_type<login_attempt>("parley.login_attempt");
   cfg.add_message_type<login_grant>("parley.login_grant");
+  cfg.add_message_type<account_command>("parley.account_command");
+  cfg.add_message_type<signed_command>("parley.signed_command");
+  cfg.add_message_type<user_change>("parley.user_change");
   cfg.add_message_type<meetings::meeting_settings>("parley.meetings.meeting_settings");
   cfg.add_message_type<meetings::meeting_record>("parley.meetings.meeting_record");
   cfg.add_message_type<join_request>("parley.join_request");

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <sys/resource.h>
@@ -11,13 +13,16 @@
 #include <caf/all.hpp>
 
 #include "accounts/access_token.hpp"
+#include "accounts/saml_sp.hpp"
 #include "accounts/user_provisioning.hpp"
 #include "actors/backup_scheduler.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/type_registry.hpp"
 #include "config/server_config.hpp"
 #include "media/media_plane.hpp"
+#include "actors/sms_provider.hpp"
 #include "net/edge_server.hpp"
+#include "net/http_sms_provider.hpp"
 #include "net/self_signed_certificate.hpp"
 #include "storage/database.hpp"
 #include "storage/encryption_at_rest.hpp"
@@ -118,6 +123,49 @@ int main(int argc, char** argv) {
   ctx->accounts.cost = accounts::argon2_cost{cfg.argon2_ops, cfg.argon2_mem_kib};
   ctx->debug_hooks = cfg.debug_hooks;
   ctx->messaging.channel_idle_ms = static_cast<int64_t>(cfg.im_channel_idle_ms);
+  ctx->accounts.org_defaults.password_min_length = static_cast<uint32_t>(cfg.password_min_length);
+  ctx->accounts.org_defaults.password_min_classes = static_cast<uint32_t>(cfg.password_min_classes);
+  ctx->accounts.org_defaults.password_max_age_days = static_cast<uint32_t>(cfg.password_max_age_days);
+  ctx->accounts.org_defaults.password_history = static_cast<uint32_t>(cfg.password_history);
+  ctx->accounts.org_defaults.lockout_threshold = static_cast<uint32_t>(cfg.lockout_threshold);
+  ctx->accounts.org_defaults.lockout_seconds = static_cast<uint32_t>(cfg.lockout_seconds);
+  if (cfg.sms_provider == "log") {
+    ctx->sms = actors::make_log_sms_provider();
+  } else if (cfg.sms_provider == "http") {
+    net::sms_gateway_settings gateway;
+    gateway.url = cfg.sms_gateway_url;
+    gateway.body_template = cfg.sms_gateway_template;
+    ctx->sms = net::make_http_sms_provider(gateway, error);
+    if (!ctx->sms) {
+      log->critical("{}", error);
+      return exit_failure;
+    }
+  }
+  if (!cfg.saml_idp_cert.empty()) {
+    std::ifstream file{cfg.saml_idp_cert};
+    std::ostringstream pem;
+    pem << file.rdbuf();
+    auto& saml = ctx->accounts.saml;
+    saml.idp_cert_pem = pem.str();
+    if (!file || saml.idp_cert_pem.empty()) {
+      log->critical("cannot read --saml-idp-cert {}", cfg.saml_idp_cert);
+      return exit_failure;
+    }
+    if (auto problem = accounts::check_idp_certificate(saml.idp_cert_pem); !problem.empty()) {
+      log->critical("{}", problem);
+      return exit_failure;
+    }
+    saml.idp_entity_id = cfg.saml_idp_entity_id;
+    saml.idp_sso_url = cfg.saml_idp_sso_url;
+    saml.sp_entity_id = cfg.saml_sp_entity_id;
+    saml.acs_url = cfg.saml_acs_url;
+    saml.role_attribute = cfg.saml_role_attribute;
+    saml.admin_roles.clear();
+    std::stringstream roles{cfg.saml_admin_roles};
+    for (std::string role; std::getline(roles, role, ',');)
+      if (!role.empty())
+        saml.admin_roles.push_back(role);
+  }
 
   {
     accounts::password_hasher hasher{ctx->accounts.cost};

@@ -9,6 +9,10 @@ find_package(nlohmann_json 3 CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SRTP2 REQUIRED IMPORTED_TARGET libsrtp2)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+pkg_check_modules(XMLSEC REQUIRED IMPORTED_TARGET xmlsec1-openssl)
+find_package(ZLIB REQUIRED)
 
 # CAF 0.17 ships no CMake config and no pkg-config file.
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)

@@ -20,7 +20,10 @@ const std::vector<std::string>& environment_options() {
     "argon2-ops", "argon2-mem-kib", "log-level", "config-file",
     "meeting-reconnect-grace-ms", "meeting-roster-batch-from", "meeting-roster-batch-ms",
     "media-port", "media-address", "media-workers", "web-root",
-    "backup-dir", "backup-interval", "backup-keep", "master-key-file", "im-channel-idle-ms"};
+    "backup-dir", "backup-interval", "backup-keep", "master-key-file", "im-channel-idle-ms",
+    "password-max-age-days", "password-history", "lockout-threshold", "lockout-seconds",
+    "saml-idp-entity-id", "saml-idp-sso-url", "saml-idp-cert", "saml-sp-entity-id", "saml-acs-url",
+    "saml-role-attribute", "saml-admin-roles", "sms-provider", "sms-gateway-url", "sms-gateway-template"};
   return names;
 }
 
@@ -72,7 +75,21 @@ server_config::server_config() {
     .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)")
     .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)")
     .add(im_channel_idle_ms, "im-channel-idle-ms",
-         "how long an IM conversation's actor stays in memory without an op, in ms");
+         "how long an IM conversation's actor stays in memory without an op, in ms")
+    .add(password_max_age_days, "password-max-age-days", "days before a password must be changed (0: never)")
+    .add(password_history, "password-history", "earlier passwords a new one may not repeat")
+    .add(lockout_threshold, "lockout-threshold", "consecutive failed sign-ins that lock an account (0: never)")
+    .add(lockout_seconds, "lockout-seconds", "first lock duration; doubles with each further failure")
+    .add(saml_idp_entity_id, "saml-idp-entity-id", "SAML: the IdP's entity ID (the Issuer accepted)")
+    .add(saml_idp_sso_url, "saml-idp-sso-url", "SAML: the IdP's single sign-on URL (HTTP-Redirect binding)")
+    .add(saml_idp_cert, "saml-idp-cert", "SAML: PEM file with the IdP's signing certificate")
+    .add(saml_sp_entity_id, "saml-sp-entity-id", "SAML: this service's entity ID (the Audience)")
+    .add(saml_acs_url, "saml-acs-url", "SAML: public URL of /api/v1/auth/saml/acs (the Recipient)")
+    .add(saml_role_attribute, "saml-role-attribute", "SAML: attribute whose values map to roles")
+    .add(saml_admin_roles, "saml-admin-roles", "SAML: comma-separated role values that make a user an admin")
+    .add(sms_provider, "sms-provider", "log (development: codes go to the server log), http (a gateway) or off")
+    .add(sms_gateway_url, "sms-gateway-url", "http provider: URL the message is POSTed to")
+    .add(sms_gateway_template, "sms-gateway-template", "http provider: JSON body with {phone} and {text}");
   opt_group{custom_options_, "global"}.add(
     web_root, "web-root", "folder of the built web client served at / (default: this build's web/dist)");
   // Short actor hops matter more than throughput of huge batches for a request/response server.
@@ -120,6 +137,18 @@ std::vector<std::string> validate(const server_config& cfg) {
     problems.emplace_back("--media-address must be the one address clients reach (not a wildcard)");
   if (cfg.im_channel_idle_ms < 10)
     problems.emplace_back("--im-channel-idle-ms must be at least 10");
+  if (cfg.password_max_age_days > 3650 || cfg.password_history > 24 || cfg.lockout_threshold > 100
+      || cfg.lockout_seconds < 1 || cfg.lockout_seconds > 86400)
+    problems.emplace_back("--password-max-age-days (0-3650), --password-history (0-24), --lockout-threshold "
+                          "(0-100) and --lockout-seconds (1-86400) are out of range");
+  const bool saml_any = !cfg.saml_idp_cert.empty() || !cfg.saml_idp_sso_url.empty() || !cfg.saml_idp_entity_id.empty();
+  if (saml_any && (cfg.saml_idp_cert.empty() || cfg.saml_idp_sso_url.empty() || cfg.saml_idp_entity_id.empty()
+                   || cfg.saml_acs_url.empty()))
+    problems.emplace_back("SAML needs --saml-idp-cert, --saml-idp-sso-url, --saml-idp-entity-id and --saml-acs-url together");
+  if (cfg.sms_provider != "log" && cfg.sms_provider != "http" && cfg.sms_provider != "off")
+    problems.emplace_back("--sms-provider must be log, http or off");
+  if (cfg.sms_provider == "http" && cfg.sms_gateway_url.empty())
+    problems.emplace_back("--sms-provider=http needs --sms-gateway-url");
   if (cfg.data_dir.empty())
     problems.emplace_back("--data-dir must not be empty");
   return problems;

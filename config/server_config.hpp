@@ -41,6 +41,23 @@ public:
   size_t password_min_classes = 3;
   size_t argon2_ops = 2;
   size_t argon2_mem_kib = 19 * 1024;
+  // Defaults of an organisation's sign-in policy (admins change theirs over the admin API).
+  size_t password_max_age_days = 0;
+  size_t password_history = 5;
+  size_t lockout_threshold = 10;
+  size_t lockout_seconds = 60;
+  // SAML single sign-on (off unless --saml-idp-cert, --saml-idp-sso-url and --saml-idp-entity-id are set).
+  std::string saml_idp_entity_id;
+  std::string saml_idp_sso_url;
+  std::string saml_idp_cert; // PEM file of the IdP's signing certificate
+  std::string saml_sp_entity_id = "parley";
+  std::string saml_acs_url;  // public URL of /api/v1/auth/saml/acs
+  std::string saml_role_attribute = "role";
+  std::string saml_admin_roles = "admin"; // comma-separated values of the role attribute that make an admin
+  // SMS verification codes.
+  std::string sms_provider = "off"; // off | log (development) | http
+  std::string sms_gateway_url;
+  std::string sms_gateway_template = R"({"to":"{phone}","text":"{text}"})";
 
   // -- meetings --------------------------------------------------------------
   size_t meeting_reconnect_grace_ms = 30000;

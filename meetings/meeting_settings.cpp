@@ -60,6 +60,8 @@ std::optional<std::string> apply_settings(const msgpack::object& update, meeting
       problem = read_bool(kv.val, key, next.allow_rename);
     else if (key == "greeter")
       problem = read_bool(kv.val, key, next.greeter);
+    else if (key == "sms_verified_only")
+      problem = read_bool(kv.val, key, next.sms_verified_only);
     else if (key == "screen_share")
       problem = read_choice(kv.val, key, next.screen_share, {"host", "all"});
     else if (key == "chat")
@@ -80,7 +82,7 @@ std::optional<std::string> apply_settings(const msgpack::object& update, meeting
 }
 
 void pack_settings(msgpack::packer<msgpack::sbuffer>& pk, const meeting_settings& s) {
-  pk.pack_map(12);
+  pk.pack_map(13);
   pk.pack("waiting_room");
   pk.pack(s.waiting_room);
   pk.pack("join_before_host");
@@ -105,6 +107,8 @@ void pack_settings(msgpack::packer<msgpack::sbuffer>& pk, const meeting_settings
   pk.pack(s.allow_rename);
   pk.pack("greeter");
   pk.pack(s.greeter);
+  pk.pack("sms_verified_only");
+  pk.pack(s.sms_verified_only);
 }
 
 } // namespace parley::meetings

@@ -26,8 +26,9 @@ struct meeting_settings {
   uint32_t max_participants = default_max_participants;
   bool allow_rename = true; // participants may change their own display name
   bool greeter = false;     // the greeter extension welcomes joiners in chat
+  bool sms_verified_only = false; // only users with an SMS-verified phone number may join
   MSGPACK_DEFINE_MAP(waiting_room, join_before_host, mute_on_entry, allow_unmute_self, screen_share, multi_share,
-                     chat, private_chat, guests_allowed, max_participants, allow_rename, greeter)
+                     chat, private_chat, guests_allowed, max_participants, allow_rename, greeter, sms_verified_only)
 
   friend bool operator==(const meeting_settings&, const meeting_settings&) = default;
 };
@@ -36,7 +37,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meeting_settings& x) {
   return f(caf::meta::type_name("parley.meetings.meeting_settings"), x.waiting_room, x.join_before_host,
            x.mute_on_entry, x.allow_unmute_self, x.screen_share, x.multi_share, x.chat, x.private_chat,
-           x.guests_allowed, x.max_participants, x.allow_rename, x.greeter);
+           x.guests_allowed, x.max_participants, x.allow_rename, x.greeter, x.sms_verified_only);
 }
 
 /// Applies the fields present in `update` (a msgpack map) to `settings`. Unknown keys and wrong

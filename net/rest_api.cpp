@@ -26,6 +26,7 @@
 #include "meetings/meeting_id.hpp"
 #include "meetings/meeting_repository.hpp"
 #include "media/media_plane.hpp"
+#include "net/security_routes.hpp"
 #include "telemetry/node_metrics.hpp"
 
 namespace parley::net {
@@ -109,22 +110,29 @@ bool parse_image_path(std::string_view path, uint64_t& conversation, uint64_t& f
   return path.front() == '/' && accounts::id_from_hex(path.substr(1), file) && file != 0;
 }
 
-/// The signed-in user behind `Authorization: Bearer <token>`, if the token is valid.
-std::optional<uint64_t> bearer_user(storage::database& db, const std::string& authorization) {
+/// The signed-in user behind `Authorization: Bearer <token>` (in `user_id`), or the answer that refuses
+/// the request. Tokens issued from an API key are refused with `forbidden`: no scope covers these
+/// routes (a bot let into one meeting must not download its chat or a conversation's images).
+std::optional<http_reply> bearer_refusal(storage::database& db, const std::string& authorization, uint64_t& user_id) {
   constexpr std::string_view scheme = "Bearer ";
   if (authorization.rfind(scheme, 0) != 0)
-    return std::nullopt;
+    return error_reply(error_code::unauthenticated, "send Authorization: Bearer <token>");
   auto token = std::string_view{authorization}.substr(scheme.size());
+  const auto invalid = "invalid, expired or revoked token; sign in again";
   if (!accounts::looks_like_token(token))
-    return std::nullopt;
+    return error_reply(error_code::unauthenticated, invalid);
   accounts::account_repository repository{db};
   auto record = repository.find_token(accounts::token_digest(token));
   if (!record || record->expires_at <= accounts::unix_now())
-    return std::nullopt;
+    return error_reply(error_code::unauthenticated, invalid);
   auto user = repository.find_by_id(record->user_id);
   if (!user || user->disabled)
-    return std::nullopt;
-  return user->id;
+    return error_reply(error_code::unauthenticated, invalid);
+  if (!record->scopes.empty())
+    return error_reply(error_code::forbidden, "a token issued from an API key cannot use this route; its scopes "
+                                              "cover only the meeting protocol");
+  user_id = user->id;
+  return std::nullopt;
 }
 
 } // namespace
@@ -163,6 +171,8 @@ void rest_api::handle(const http_request_view& request, completion done) const {
     route("GET", [&] { done(meeting_chat_text(request, *id)); });
   else if (path.rfind(conversations_prefix, 0) == 0)
     conversation_image(request, path, done);
+  else if (route_security(system_, *ctx_, request, path, done))
+    return;
   else if (path.rfind("/api/v1/admin/", 0) == 0)
     admin(request, done);
   else
@@ -189,12 +199,12 @@ void rest_api::conversation_image(const http_request_view& request, std::string_
     reply.headers.emplace_back("Allow", method);
     return done(std::move(reply));
   }
-  auto user = bearer_user(*ctx_->db, request.authorization);
-  if (!user)
-    return done(error_reply(error_code::unauthenticated, "send Authorization: Bearer <a valid token>"));
+  uint64_t user = 0;
+  if (auto refusal = bearer_refusal(*ctx_->db, request.authorization, user))
+    return done(std::move(*refusal));
   actors::im_command cmd;
   cmd.conversation = conversation;
-  cmd.user = *user;
+  cmd.user = user;
   cmd.file_id = file;
   if (file == 0) {
     if (request.body.size() > messaging::max_image_bytes)
@@ -289,9 +299,7 @@ void rest_api::auth_login(const http_request_view& request, completion done) con
     return done(error_reply(error_code::unavailable, "the accounts service is restarting; try again"));
   actors::ask<actors::login_grant>(
     system_, accounts, service_timeout,
-    [done](actors::login_grant grant) {
-      done(json_reply(200, json{{"token", grant.token}, {"expires_at", grant.expires_at}, {"user", user_json(grant.user)}}));
-    },
+    [done](actors::login_grant grant) { done(json_reply(200, login_grant_json(grant))); },
     [done](const caf::error& err) { done(from_caf_error(err)); }, actors::login_atom::value, std::move(req));
 }
 
@@ -315,15 +323,10 @@ void rest_api::auth_logout(const http_request_view& request, completion done) co
 }
 
 http_reply rest_api::meeting_chat_text(const http_request_view& request, const std::string& meeting_id) const {
-  constexpr std::string_view scheme = "Bearer ";
   constexpr size_t max_messages = 50000;
-  if (request.authorization.rfind(scheme, 0) != 0)
-    return error_reply(error_code::unauthenticated, "send Authorization: Bearer <token>");
-  auto token = std::string_view{request.authorization}.substr(scheme.size());
-  accounts::account_repository accounts{*ctx_->db};
-  auto grant = accounts::looks_like_token(token) ? accounts.find_token(accounts::token_digest(token)) : std::nullopt;
-  if (!grant || grant->expires_at <= accounts::unix_now())
-    return error_reply(error_code::unauthenticated, "invalid, expired or revoked token; sign in again");
+  uint64_t user = 0;
+  if (auto refusal = bearer_refusal(*ctx_->db, request.authorization, user))
+    return std::move(*refusal);
   auto id = meetings::parse_meeting_id(meeting_id);
   if (!id)
     id = meetings::parse_pmi(meeting_id);
@@ -333,11 +336,11 @@ http_reply rest_api::meeting_chat_text(const http_request_view& request, const s
   auto record = repository.find(*id);
   if (!record)
     return error_reply(error_code::not_found, "no meeting with that id");
-  if (record->host_id != grant->user_id)
+  if (record->host_id != user)
     return error_reply(error_code::forbidden, "only the meeting's host may save its chat");
   http_reply reply;
   reply.content_type = "text/plain; charset=utf-8";
-  reply.body = meetings::chat_as_text(*record, repository.chat_all(*id, grant->user_id, max_messages));
+  reply.body = meetings::chat_as_text(*record, repository.chat_all(*id, user, max_messages));
   reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"chat-" + meetings::meeting_id_to_string(*id) + ".txt\"");
   return reply;
 }

@@ -21,6 +21,8 @@ struct http_request_view {
   std::string body;
   std::string authorization;
   std::string remote_address;
+  std::string parley_date;  // X-Parley-Date, for requests signed with an API key
+  std::string parley_nonce; // X-Parley-Nonce
 };
 
 struct http_reply {

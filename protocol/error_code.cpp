@@ -14,7 +14,7 @@ struct error_info {
   unsigned status;
 };
 
-constexpr std::array<error_info, 17> error_table{{
+constexpr std::array<error_info, 22> error_table{{
   {error_code::bad_request, "bad_request", 400},
   {error_code::unknown_op, "unknown_op", 400},
   {error_code::unauthenticated, "unauthenticated", 401},
@@ -32,6 +32,11 @@ constexpr std::array<error_info, 17> error_table{{
   {error_code::meeting_full, "meeting_full", 409},
   {error_code::banned, "banned", 403},
   {error_code::meeting_ended, "meeting_ended", 410},
+  {error_code::password_expired, "password_expired", 403},
+  {error_code::account_locked, "account_locked", 423},
+  {error_code::password_reused, "password_reused", 400},
+  {error_code::mfa_invalid, "mfa_invalid", 401},
+  {error_code::verification_required, "verification_required", 403},
 }};
 
 } // namespace

@@ -27,10 +27,16 @@ enum class error_code : uint8_t {
   meeting_full,
   banned,
   meeting_ended,
+  // Sign-in and identity (appended).
+  password_expired,
+  account_locked,
+  password_reused,
+  mfa_invalid,
+  verification_required,
 };
 
 /// The highest code; every value in [1, last_error_code] is valid.
-inline constexpr error_code last_error_code = error_code::meeting_ended;
+inline constexpr error_code last_error_code = error_code::verification_required;
 
 /// The name on the wire, e.g. "bad_request".
 std::string_view to_string(error_code code) noexcept;

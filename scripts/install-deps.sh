@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config openssl
   libcaf-dev libboost-dev libboost-system-dev libssl-dev libsrtp2-dev libmsgpack-cxx-dev
   librocksdb-dev libsodium-dev libspdlog-dev nlohmann-json3-dev catch2
+  liboath-dev libqrencode-dev zlib1g-dev libxmlsec1-dev xmlsec1
 )
 if [ "${1:-}" = "--test" ]; then
   # Sanitizer and fuzzing builds use clang's runtime.

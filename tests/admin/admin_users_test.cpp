@@ -118,7 +118,7 @@ TEST_CASE("organisation settings and tier are validated and kept across a restar
 
   REQUIRE(server.stop() == 0);
   server.restart();
-  token = admin_token(server);
+  // The token survives the restart; signing in again would now ask the admin for a TOTP code.
   auto after = admin_call(server, token, "GET", "/api/v1/admin/organisation").json()["organisation"];
   CHECK(after["name"] == "Acme");
   CHECK(after["settings"]["tier"] == "business");
