@@ -144,7 +144,8 @@ nlohmann::json login_grant_json(const actors::login_grant& grant) {
     body["recovery_codes"] = grant.recovery_codes;
   body["user"] = json{{"id", accounts::id_to_hex(grant.user.id)},
                       {"username", grant.user.username},
-                      {"display_name", grant.user.display_name}};
+                      {"display_name", grant.user.display_name},
+                      {"is_admin", grant.user.is_admin}};
   return body;
 }
 
