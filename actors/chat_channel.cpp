@@ -84,7 +84,10 @@ void store_write(chat_channel_actor* self, storage::write_set writes, OnOk on_ok
         on_ok();
       },
       [self, on_error = std::move(on_error)](caf::error& err) mutable {
-        --self->state.writes_in_flight;
+        // A write that timed out may still land: it stays counted, so this channel never retires
+        // and no successor reads a last_seq that the write is about to move.
+        if (err != caf::sec::request_timeout)
+          --self->state.writes_in_flight;
         self->state.last_busy = std::chrono::steady_clock::now();
         on_error(err);
       });

@@ -75,6 +75,7 @@ struct meeting_state {
   bool chat_writing = false;
   uint64_t idle_generation = 0;
   bool ending = false;
+  std::function<void()> after_chat_write; // an end waiting for the chat batch in flight to land
   // Live state persistence: one write in flight; changes meanwhile ride the next one.
   bool live_writing = false;
   bool live_dirty = false;
@@ -486,10 +487,24 @@ void sync_extensions(meeting_actor* self);
 
 /// Ends the meeting for everyone, then calls `done` with the outcome and quits. `deleted`: the
 /// record is being removed, so nothing is written.
+void fail_queued_chat(meeting_actor* self);
+
 template <class Done>
 void end_meeting(meeting_actor* self, const std::string& reason, bool deleted, Done done) {
   auto& st = self->state;
   st.ending = true;
+  fail_queued_chat(self);
+  if (st.chat_writing) {
+    // The batch in flight lands and reaches everyone first; a deletion then erases it with the
+    // rest of the chat instead of racing it.
+    auto earlier = std::move(st.after_chat_write);
+    st.after_chat_write = [self, reason, deleted, done, earlier]() mutable {
+      if (earlier)
+        earlier();
+      end_meeting(self, reason, deleted, std::move(done));
+    };
+    return;
+  }
   for (const auto& [pid, p] : st.live->participants())
     journal_meter_event(st.store, metering::meter_kind::leave, st.live->record().id, pid, st.org_id);
   if (!st.live->empty())
@@ -697,6 +712,28 @@ void deliver_chat(meeting_actor* self, std::vector<pending_chat>& batch) {
     broadcast_chat(self, run);
 }
 
+/// Chat that was waiting for the next write when the meeting ends: never written, so refused.
+void fail_queued_chat(meeting_actor* self) {
+  auto queued = std::move(self->state.chat_queue);
+  self->state.chat_queue.clear();
+  for (auto& item : queued)
+    item.reply.deliver(make_service_error(error_code::meeting_ended, "this meeting has ended"));
+}
+
+void write_chat(meeting_actor* self);
+
+/// The chat write in flight is done: an end that waited for it goes on, else the next batch goes.
+void chat_write_done(meeting_actor* self) {
+  auto& st = self->state;
+  st.chat_writing = false;
+  if (st.after_chat_write) {
+    auto next = std::move(st.after_chat_write);
+    st.after_chat_write = nullptr;
+    next();
+  } else
+    write_chat(self);
+}
+
 /// Writes every queued chat message in one write set, unless a write is in flight (then the
 /// queue rides the next one). Nothing is delivered or acknowledged before it is durable.
 void write_chat(meeting_actor* self) {
@@ -713,14 +750,12 @@ void write_chat(meeting_actor* self) {
     .then(
       [self, batch](caf::ok_atom) {
         deliver_chat(self, *batch);
-        self->state.chat_writing = false;
-        write_chat(self);
+        chat_write_done(self);
       },
       [self, batch](caf::error& err) {
         for (auto& item : *batch)
           item.reply.deliver(err);
-        self->state.chat_writing = false;
-        write_chat(self);
+        chat_write_done(self);
       });
 }
 
@@ -1191,7 +1226,9 @@ caf::behavior meeting(meeting_actor* self, std::shared_ptr<const node_context> c
       auto& st = self->state;
       if (generation != st.idle_generation || !st.live->empty())
         return;
-      if (st.live_writing || st.live_dirty) // let the removal of the live state land first
+      // Let the removal of the live state and any chat write land first: a meeting actor started
+      // next reads the last chat seq from storage.
+      if (st.live_writing || st.live_dirty || st.chat_writing || !st.chat_queue.empty())
         self->delayed_send(self, idle_period, mt_idle_atom::value, st.idle_generation);
       else
         self->quit();

@@ -24,6 +24,10 @@ namespace {
 using protocol::error_code;
 using meetings::meeting_record;
 constexpr auto ask_timeout = std::chrono::seconds{15};
+/// chat.send waits for the meeting's chat write in flight and then its own (each up to the
+/// meeting's 30 s store timeout): a shorter wait could report a timeout for a message that then
+/// lands and is delivered.
+constexpr auto chat_send_timeout = std::chrono::seconds{75};
 constexpr size_t max_topic = 200;
 constexpr size_t max_chat_text = 4096;
 
@@ -493,7 +497,7 @@ void op_chat_send(session_actor* self, protocol::request& req) {
   auto cmd = decode_command(self, req);
   if (!cmd)
     return;
-  self->request(st.meeting, ask_timeout, mt_command_atom::value, std::move(*cmd))
+  self->request(st.meeting, chat_send_timeout, mt_command_atom::value, std::move(*cmd))
     .then([self, id = req.id](const std::vector<uint8_t>& result) { self->state.reply_ok(id, result); },
           [self, id = req.id](caf::error& err) { reply_caf_error(self, id, err); });
 }

@@ -1,6 +1,8 @@
 // WebSocket connection: Beast on one strand; the session actor on CAF's scheduler; a bounded queue between.
 #include "net/websocket_session.hpp"
 
+#include <iterator>
+
 #include <caf/all.hpp>
 
 #include "actors/inline_delivery.hpp"
@@ -42,6 +44,9 @@ constexpr size_t retained_queue_slots = 64;
 // Frames up to this size are copied together into one TLS write; bigger ones (a roster batch)
 // are written from the bytes every recipient shares.
 constexpr size_t copied_frame_limit = 4096;
+// One batch carries at most this many payload bytes (or one frame, if bigger), so a client that
+// reads gets its queue space back as each batch is written, not only once a whole burst is out.
+constexpr size_t batch_byte_cap = 64 * 1024;
 
 } // namespace
 
@@ -144,18 +149,27 @@ void websocket_session::enqueue_shared(frame_bytes frame) {
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
 }
 
-// Everything queued since the last write goes out as one batch: each frame's header and payload
+// What is queued goes out in batches of up to batch_byte_cap: each frame's header and payload
 // appended to one buffer, sent with as few TLS writes as its size allows.
 void websocket_session::write_next() {
   std::optional<uint16_t> close_code;
   {
     std::lock_guard guard{mutex_};
-    if (queue_.empty() || close_started_) {
+    if (queue_.empty() || close_started_ || !ws_.is_open()) { // no data after a close frame
       writing_ = false;
       close_code = close_after_writes_;
       queue_.clear();
     } else {
-      batch_.swap(queue_);
+      size_t bytes = 0, frames = 0;
+      while (frames < queue_.size() && (frames == 0 || bytes + queue_[frames]->size() <= batch_byte_cap))
+        bytes += queue_[frames++]->size();
+      if (frames == queue_.size()) {
+        batch_.swap(queue_);
+      } else {
+        batch_.assign(std::make_move_iterator(queue_.begin()),
+                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(frames)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(frames));
+      }
     }
   }
   if (batch_.empty()) {

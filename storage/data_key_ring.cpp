@@ -11,6 +11,7 @@
 #include "storage/aes_gcm.hpp"
 #include "storage/database.hpp"
 #include "storage/key_codec.hpp"
+#include "telemetry/logger.hpp"
 
 namespace parley::storage {
 
@@ -24,6 +25,10 @@ std::string key_key(uint64_t owner, uint32_t version) {
 }
 std::string version_key(uint64_t owner) {
   return key_builder{}.u8('v').u64(owner).str();
+}
+/// Kept for good after a destruction, so the owner can never get a key again.
+std::string shredded_key(uint64_t owner) {
+  return key_builder{}.u8('x').u64(owner).str();
 }
 std::string header(uint64_t owner, uint32_t version) {
   return key_builder{}.bytes(magic).u64(owner).u32(version).str();
@@ -54,6 +59,20 @@ uint32_t data_key_ring::current_locked(uint64_t owner) {
   if (version)
     current_[owner] = version;
   return version;
+}
+
+bool data_key_ring::destroyed_locked(uint64_t owner) {
+  if (destroyed_.count(owner))
+    return true;
+  if (!db_->get(column_family::keys, shredded_key(owner)))
+    return false;
+  destroyed_.insert(owner);
+  return true;
+}
+
+bool data_key_ring::destroyed(uint64_t owner) {
+  std::lock_guard lock{mutex_};
+  return destroyed_locked(owner);
 }
 
 uint32_t data_key_ring::current_version(uint64_t owner) {
@@ -90,8 +109,11 @@ std::optional<std::string> data_key_ring::key(uint64_t owner, uint32_t version) 
 std::string data_key_ring::seal(uint64_t owner, std::string_view plaintext) {
   std::lock_guard lock{mutex_};
   auto version = current_locked(owner);
-  if (!version)
+  if (!version) {
+    if (destroyed_locked(owner))
+      throw owner_shredded(owner);
     version = create_version_locked(owner, 1);
+  }
   auto k = version ? key(owner, version) : std::nullopt;
   if (!k)
     throw std::runtime_error("no data key could be made for an owner");
@@ -113,32 +135,41 @@ std::optional<std::string> data_key_ring::open(std::string_view sealed) {
 
 uint32_t data_key_ring::rotate(uint64_t owner) {
   std::lock_guard lock{mutex_};
+  if (destroyed_locked(owner))
+    return 0;
   return create_version_locked(owner, current_locked(owner) + 1);
 }
 
 rocksdb::Status data_key_ring::destroy(uint64_t owner) {
-  std::lock_guard lock{mutex_};
-  write_set writes;
-  const auto last = current_locked(owner);
-  for (uint32_t v = 1; v <= last; ++v) {
-    writes.erase(column_family::keys, key_key(owner, v));
-    keys_.erase({owner, v});
+  {
+    std::lock_guard lock{mutex_};
+    write_set writes;
+    const auto last = current_locked(owner);
+    for (uint32_t v = 1; v <= last; ++v)
+      writes.erase(column_family::keys, key_key(owner, v));
+    writes.erase(column_family::keys, version_key(owner));
+    writes.put(column_family::keys, shredded_key(owner), std::string{});
+    auto status = db_->write_synced(writes);
+    if (!status.ok())
+      return status;
+    for (uint32_t v = 1; v <= last; ++v)
+      keys_.erase({owner, v});
+    current_.erase(owner);
+    destroyed_.insert(owner);
   }
-  writes.erase(column_family::keys, version_key(owner));
-  current_.erase(owner);
-  auto status = db_->write_synced(writes);
-  if (!status.ok())
-    return status;
   // Deleted keys linger in memtables, SST files and the WAL until compacted: push them out. A
   // WAL file is dropped only once every family with data in it is flushed, so flush them all.
-  auto& raw = db_->raw();
-  status = db_->flush();
+  // The ring's lock is not held: seals and opens for other owners go on meanwhile.
+  auto status = db_->flush();
   if (status.ok()) {
     rocksdb::CompactRangeOptions compact;
     compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    status = raw.CompactRange(compact, db_->handle(column_family::keys), nullptr, nullptr);
+    status = db_->raw().CompactRange(compact, db_->handle(column_family::keys), nullptr, nullptr);
   }
-  return status;
+  if (!status.ok())
+    telemetry::logger("storage")->error("a destroyed data key is erased but not yet compacted away: {}",
+                                        status.ToString());
+  return rocksdb::Status::OK();
 }
 
 } // namespace parley::storage

@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +19,17 @@
 namespace parley::storage {
 
 class database;
+
+/// Thrown by seal for an owner whose key was destroyed: whatever was to be written for them must
+/// not be stored (the database drops such writes).
+class owner_shredded : public std::runtime_error {
+public:
+  explicit owner_shredded(uint64_t owner) : std::runtime_error("the owner's data key was destroyed"), owner_(owner) {}
+  uint64_t owner() const noexcept { return owner_; }
+
+private:
+  uint64_t owner_;
+};
 
 class data_key_ring {
 public:
@@ -40,8 +53,12 @@ public:
   uint32_t current_version(uint64_t owner);
 
   /// Destroys every version of `owner`'s key, durably, and compacts the keys so the wrapped
-  /// keys leave the files too. What was sealed under them can never be read again.
+  /// keys leave the files too. What was sealed under them can never be read again, and the owner
+  /// never gets a key again: a later seal for it throws owner_shredded. Only the durable erase
+  /// decides the status; a failed flush or compaction is logged (the next one removes the keys).
   rocksdb::Status destroy(uint64_t owner);
+  /// True once `owner`'s key was destroyed.
+  bool destroyed(uint64_t owner);
 
   /// True if `bytes` were produced by seal.
   static bool is_sealed(std::string_view bytes) noexcept;
@@ -51,6 +68,7 @@ public:
 private:
   std::optional<std::string> key(uint64_t owner, uint32_t version);
   uint32_t current_locked(uint64_t owner);
+  bool destroyed_locked(uint64_t owner);
   uint32_t create_version_locked(uint64_t owner, uint32_t version);
 
   std::shared_ptr<database> owned_db_; // empty when the database owns the ring
@@ -59,6 +77,7 @@ private:
   std::mutex mutex_;
   std::map<std::pair<uint64_t, uint32_t>, std::string> keys_; // unwrapped, in memory only
   std::map<uint64_t, uint32_t> current_;
+  std::set<uint64_t> destroyed_; // owners known to be shredded
 };
 
 } // namespace parley::storage

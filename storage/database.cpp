@@ -116,6 +116,9 @@ rocksdb::Status database::write_synced(const write_set& writes) {
     } else if (op.seal_owner != 0 && ring_) {
       try {
         batch.Put(cf, op.key, ring_->seal(op.seal_owner, op.value));
+      } catch (const owner_shredded&) {
+        // Written for a deleted user after their key was destroyed: it must not be stored.
+        telemetry::logger("storage")->warn("dropped a write for a deleted owner");
       } catch (const std::exception& e) {
         return rocksdb::Status::IOError("cannot seal a record", e.what());
       }

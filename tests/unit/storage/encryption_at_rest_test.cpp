@@ -189,3 +189,42 @@ TEST_CASE("a database with encryption on seals put_sealed values at commit and r
     CHECK(storage::decode_stored<note>(*db, *db->get(storage::column_family::messages, "new"))->text == marker);
   }
 }
+
+TEST_CASE("a destroyed owner never gets a key again: later writes for them are dropped, even after a restart",
+          "[storage][crypto]") {
+  test::temp_dir dir;
+  const auto data_dir = dir.path() + "/data";
+  const auto key_file = dir.path() + "/keys/master.key";
+  constexpr uint64_t deleted = 0xde1e7ed, other = 0x07e4;
+  std::string error;
+  {
+    auto db = storage::database::open(data_dir, error);
+    REQUIRE(db);
+    REQUIRE(storage::enable_encryption_at_rest(*db, key_file).empty());
+    storage::write_set first;
+    first.put_sealed(storage::column_family::messages, "before", deleted, storage::encode_value(note{1, "before"}));
+    REQUIRE(db->write_synced(first).ok());
+    REQUIRE(db->key_ring()->destroy(deleted).ok());
+    CHECK(db->key_ring()->destroyed(deleted));
+    CHECK(db->key_ring()->rotate(deleted) == 0);
+    // A write that was in flight for the deleted user lands after the destruction: dropped, while
+    // the rest of the same group commit is stored.
+    storage::write_set late;
+    late.put_sealed(storage::column_family::messages, "late", deleted, storage::encode_value(note{2, "late"}));
+    late.put_sealed(storage::column_family::messages, "neighbour", other, storage::encode_value(note{3, "kept"}));
+    REQUIRE(db->write_synced(late).ok());
+    CHECK_FALSE(db->get(storage::column_family::messages, "late"));
+    auto kept = db->get(storage::column_family::messages, "neighbour");
+    REQUIRE(kept);
+    CHECK(storage::decode_stored<note>(*db, *kept)->text == "kept");
+    CHECK(db->key_ring()->current_version(deleted) == 0);
+  }
+  auto db = storage::database::open(data_dir, error);
+  REQUIRE(db);
+  REQUIRE(storage::enable_encryption_at_rest(*db, key_file).empty());
+  CHECK(db->key_ring()->destroyed(deleted));
+  storage::write_set after_restart;
+  after_restart.put_sealed(storage::column_family::messages, "after", deleted, storage::encode_value(note{4, "after"}));
+  REQUIRE(db->write_synced(after_restart).ok());
+  CHECK_FALSE(db->get(storage::column_family::messages, "after"));
+}
