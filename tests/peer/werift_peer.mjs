@@ -3,9 +3,17 @@
 //   node werift_peer.mjs publish   -> {"type":"offer","sdp","mid"}; reads {"type":"answer","sdp"};
 //                                     then sends a VP8 stream (200 packets/s, keyframe every 2 s)
 //   node werift_peer.mjs receive   -> same exchange; counts the RTP packets that arrive
+//   node werift_peer.mjs publish-media -> real media a browser can decode: VP8 video and Opus audio
+//                                     recorded by Chromium (tests/data/media, made by
+//                                     tests/browser/make_werift_media.js), sent in a loop at their
+//                                     own pace; one offer per track, {"type":"offer","sdp","mid",
+//                                     "kind"}, each answered before the next; a PLI from the server
+//                                     makes the next video frame sent the next keyframe of the clip
 // Events it prints: {"event":"connected"}, {"event":"sent","packets"},
-// {"event":"received","packets","keyframes","payload_ok"}, {"event":"failed","reason"}.
+// {"event":"received","packets","keyframes","payload_ok"}, {"event":"failed","reason"},
+// and in publish-media {"event":"negotiated"}, {"event":"sent","video_frames","audio_packets","plis"}.
 // ICE uses 127.0.0.1 only: no packet goes anywhere but the loopback interface.
+import fs from "node:fs";
 import readline from "node:readline";
 import {
   MediaStreamTrack,
@@ -16,8 +24,8 @@ import {
 } from "werift";
 
 const mode = process.argv[2];
-if (mode !== "publish" && mode !== "receive") {
-  process.stderr.write("usage: node werift_peer.mjs publish|receive\n");
+if (mode !== "publish" && mode !== "receive" && mode !== "publish-media") {
+  process.stderr.write("usage: node werift_peer.mjs publish|receive|publish-media\n");
   process.exit(2);
 }
 
@@ -41,6 +49,7 @@ const pc = new RTCPeerConnection({
         rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
       }),
     ],
+    audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
   },
 });
 
@@ -82,7 +91,84 @@ async function gatheredOffer() {
     .join("\r\n");
 }
 
+// The frames of an IVF file (a 32-byte header, then per frame its size, a timestamp and its bytes).
+function readIvf(name) {
+  const data = fs.readFileSync(new URL(`../data/media/${name}`, import.meta.url));
+  if (data.toString("ascii", 0, 4) !== "DKIF") throw new Error(`${name} is not an IVF file`);
+  const frames = [];
+  for (let at = data.readUInt16LE(6); at + 12 <= data.length; ) {
+    const size = data.readUInt32LE(at);
+    frames.push(data.subarray(at + 12, at + 12 + size));
+    at += 12 + size;
+  }
+  return frames;
+}
+
+// RFC 7741 packets of one VP8 frame: a descriptor with X=1, S=1 on the first packet,
+// I=1 and a 15-bit PictureID; at most 1100 bytes of the frame each.
+function vp8Packets(frame, pictureId) {
+  const packets = [];
+  for (let at = 0; at < frame.length; at += 1100) {
+    const descriptor = Buffer.from([0x80 | (at === 0 ? 0x10 : 0), 0x80, 0x80 | (pictureId >> 8), pictureId & 0xff]);
+    packets.push(Buffer.concat([descriptor, frame.subarray(at, at + 1100)]));
+  }
+  return packets;
+}
+
+async function publishMedia() {
+  const video = readIvf("werift_vp8_320x240.ivf");
+  const audio = readIvf("werift_opus_48k.ivf");
+  const isKeyframe = (frame) => (frame[0] & 0x01) === 0; // RFC 6386 frame tag: P=0
+  const videoTrack = new MediaStreamTrack({ kind: "video" });
+  const audioTrack = new MediaStreamTrack({ kind: "audio" });
+  const videoTransceiver = pc.addTransceiver(videoTrack, { direction: "sendonly" });
+  const audioTransceiver = pc.addTransceiver(audioTrack, { direction: "sendonly" });
+
+  // One offer per track, as a browser publishes them one at a time.
+  for (const [kind, transceiver] of [["video", videoTransceiver], ["audio", audioTransceiver]]) {
+    const sdp = await gatheredOffer();
+    say({ type: "offer", sdp, mid: transceiver.mid, kind });
+    const answer = JSON.parse(await nextLine());
+    await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+  }
+  say({ event: "negotiated" });
+
+  let plis = 0;
+  let videoIndex = 0; // the next frame of the clip to send
+  let videoFrames = 0;
+  let videoSequence = 0;
+  videoTransceiver.sender.onPictureLossIndication.subscribe(() => {
+    plis += 1;
+    // Decoding can only start on a keyframe: the next one of the clip goes next.
+    while (!isKeyframe(video[videoIndex])) videoIndex = (videoIndex + 1) % video.length;
+  });
+  // 25 frames/s, the clip's rate; the RTP timestamp counts 90 kHz ticks and keeps rising across loops.
+  setInterval(() => {
+    if (pc.connectionState !== "connected") return;
+    const packets = vp8Packets(video[videoIndex], videoFrames & 0x7fff);
+    packets.forEach((payload, i) => {
+      const header = new RtpHeader({ payloadType: 96, sequenceNumber: videoSequence, timestamp: (videoFrames * 3600) >>> 0,
+        marker: i === packets.length - 1, ssrc: 1 });
+      videoTrack.writeRtp(new RtpPacket(header, payload));
+      videoSequence = (videoSequence + 1) & 0xffff;
+    });
+    videoIndex = (videoIndex + 1) % video.length;
+    videoFrames += 1;
+  }, 40);
+  // One 20 ms Opus packet every 20 ms (960 ticks at 48 kHz).
+  let audioPackets = 0;
+  setInterval(() => {
+    if (pc.connectionState !== "connected") return;
+    const header = new RtpHeader({ payloadType: 111, sequenceNumber: audioPackets & 0xffff,
+      timestamp: (audioPackets * 960) >>> 0, marker: audioPackets === 0, ssrc: 2 });
+    audioTrack.writeRtp(new RtpPacket(header, audio[audioPackets % audio.length]));
+    audioPackets += 1;
+  }, 20);
+  setInterval(() => say({ event: "sent", video_frames: videoFrames, audio_packets: audioPackets, plis }), 250);
+}
+
 async function main() {
+  if (mode === "publish-media") return publishMedia();
   let transceiver;
   let track;
   if (mode === "publish") {
