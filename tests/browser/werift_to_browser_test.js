@@ -7,7 +7,9 @@
 // make_werift_media.js: 4 s of 320x240 VP8 at 25 frames/s with a keyframe every second, and a
 // 440 Hz Opus tone in 20 ms packets). The peer loops it at its own pace with rising RTP
 // timestamps and packetises VP8 per RFC 7741 itself; werift's sender adds the SSRC, payload type
-// and negotiated header extensions, and answers NACKs. The server asks the publisher for a
+// and negotiated header extensions. The peer offers RTX and loses one video packet in 50 on its
+// first transmission (a lossy link): the server must NACK them and take werift's RFC 4588
+// retransmissions as repairs, which media.stats of the werift participant counts. The server asks the publisher for a
 // keyframe (PLI) when the browser subscribes: the peer answers by sending the clip's next
 // keyframe at once, and the test checks that PLI reached it. Decoding can only succeed if the
 // SFU forwards standard packets intact — the browser's framesDecoded rising and the decoded
@@ -130,5 +132,15 @@ test('a werift peer publishes VP8 and Opus through parleyd and Chromium decodes 
 
   // The server asked the werift publisher for a keyframe for the new subscriber, and it heard.
   assert.ok(peer.last.plis >= 1, `the werift peer received no PLI: ${JSON.stringify(peer.last)}`);
-  console.log('werift peer:', JSON.stringify(peer.last), 'browser video:', JSON.stringify((await fromPeer()).video));
+
+  // The packets the peer lost on their first transmission: the server NACKed them and took
+  // werift's RTX retransmissions as repairs (media.stats of the werift participant's transport).
+  assert.strictEqual(peer.last.rtx, true, 'RTX negotiated with the werift publisher');
+  const repaired = await waitFor('the server to repair the werift peer\'s lost packets with RTX', 60, async () => {
+    const stats = await signaling.evaluate(() => window.client.call('media.stats', {}));
+    return { ok: stats.nacks_sent > 0 && stats.packets_repaired >= 5 && peer.last.retransmitted >= 5,
+      server: { nacks_sent: stats.nacks_sent, packets_repaired: stats.packets_repaired }, peer: peer.last };
+  });
+  console.log('werift peer:', JSON.stringify(repaired.peer), 'server:', JSON.stringify(repaired.server),
+    'browser video:', JSON.stringify((await fromPeer()).video));
 });

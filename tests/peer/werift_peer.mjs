@@ -11,7 +11,9 @@
 //                                     makes the next video frame sent the next keyframe of the clip
 // Events it prints: {"event":"connected"}, {"event":"sent","packets"},
 // {"event":"received","packets","keyframes","payload_ok"}, {"event":"failed","reason"},
-// and in publish-media {"event":"negotiated"}, {"event":"sent","video_frames","audio_packets","plis"}.
+// and in publish-media {"event":"negotiated"}, {"event":"sent","video_frames","audio_packets","plis",
+// "dropped","nacks","retransmitted","rtx"}. publish-media offers RTX and loses one video packet in 50
+// on its first transmission, as a lossy link would: werift resends it as RTX when NACKed.
 // ICE uses 127.0.0.1 only: no packet goes anywhere but the loopback interface.
 import fs from "node:fs";
 import readline from "node:readline";
@@ -48,6 +50,8 @@ const pc = new RTCPeerConnection({
         clockRate: 90000,
         rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
       }),
+      // publish-media repairs lost packets with RFC 4588 retransmissions on their own SSRC.
+      ...(mode === "publish-media" ? [new RTCRtpCodecParameters({ mimeType: "video/rtx", clockRate: 90000 })] : []),
     ],
     audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
   },
@@ -133,6 +137,22 @@ async function publishMedia() {
   }
   say({ event: "negotiated" });
 
+  // A lossy link: one video packet in 50 does not leave on its first transmission (werift keeps
+  // it for retransmission), so the server must ask for it (NACK) and take the RTX repair.
+  const videoSender = videoTransceiver.sender;
+  const transport = videoSender.dtlsTransport;
+  const sendOnWire = transport.sendRtp.bind(transport);
+  let mediaPackets = 0;
+  let dropped = 0;
+  transport.sendRtp = (payload, header) => {
+    if (header.ssrc === videoSender.ssrc && header.payloadType === videoSender.codec.payloadType &&
+        ++mediaPackets % 50 === 0) {
+      dropped += 1;
+      return Promise.resolve(0);
+    }
+    return sendOnWire(payload, header);
+  };
+
   let plis = 0;
   let videoIndex = 0; // the next frame of the clip to send
   let videoFrames = 0;
@@ -164,7 +184,9 @@ async function publishMedia() {
     audioTrack.writeRtp(new RtpPacket(header, audio[audioPackets % audio.length]));
     audioPackets += 1;
   }, 20);
-  setInterval(() => say({ event: "sent", video_frames: videoFrames, audio_packets: audioPackets, plis }), 250);
+  setInterval(() => say({ event: "sent", video_frames: videoFrames, audio_packets: audioPackets, plis, dropped,
+    nacks: videoSender.nackCount, retransmitted: videoSender.retransmittedPacketsSent,
+    rtx: videoSender.rtxPayloadType !== undefined }), 250);
 }
 
 async function main() {
