@@ -429,11 +429,17 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
       consumer_sections.emplace_back(i, rec.id);
       continue;
     }
-    // Not (or no longer) bound: kept in the bundle, inactive.
+    // Not (or no longer) bound: kept in the bundle, inactive, with the header extensions it gets
+    // once published (a sending section) or subscribed: a peer may offer later only what an
+    // answer accepted (werift does), so answering less here would lose them for good.
     if (const auto* codec = pick_codec(m)) {
       choice.payload_types = {codec->payload_type};
       choice.direction = media::sdp_direction::inactive;
-      choice.extension_uris = {std::string{uri_mid}};
+      if (sends(m))
+        for (auto uri : {uri_mid, uri_rid, uri_repaired_rid, uri_audio_level, uri_abs_send_time})
+          choice.extension_uris.emplace_back(uri);
+      else
+        choice.extension_uris = {std::string{uri_mid}, std::string{uri_audio_level}};
     }
   }
 

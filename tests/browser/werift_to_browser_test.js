@@ -2,22 +2,27 @@
 // video and Opus audio through a real parleyd, and Debian's Chromium (headless), subscribed as
 // another participant of the same meeting, decodes the video and receives the audio.
 //
-// The media is real, not synthetic: werift has no encoder, so the peer sends a short clip that
-// Chromium itself encoded with WebCodecs (tests/data/media/*.ivf, recorded by
-// make_werift_media.js: 4 s of 320x240 VP8 at 25 frames/s with a keyframe every second, and a
-// 440 Hz Opus tone in 20 ms packets). The peer loops it at its own pace with rising RTP
-// timestamps and packetises VP8 per RFC 7741 itself; werift's sender adds the SSRC, payload type
-// and negotiated header extensions. The peer offers RTX and loses one video packet in 50 on its
-// first transmission (a lossy link): the server must NACK them and take werift's RFC 4588
-// retransmissions as repairs, which media.stats of the werift participant counts. The server asks the publisher for a
-// keyframe (PLI) when the browser subscribes: the peer answers by sending the clip's next
-// keyframe at once, and the test checks that PLI reached it. Decoding can only succeed if the
-// SFU forwards standard packets intact — the browser's framesDecoded rising and the decoded
-// frame size (320x240, the clip's) are what a user would see.
+// Why this route: werift has no encoder, and random payload cannot be decoded, so the peer sends
+// a short real clip that Chromium itself encoded with WebCodecs — no new package, no network
+// (tests/data/media/*.ivf, recorded once by make_werift_media.js: 4 s of 320x240 VP8 at 25
+// frames/s with a keyframe every second, and a 440 Hz Opus tone in 20 ms packets). The peer
+// loops it at its own pace with rising RTP timestamps and packetises VP8 per RFC 7741 itself.
+// Keyframes come every second of the clip and on demand: the server sends a PLI when the browser
+// subscribes, the peer answers by sending the clip's next keyframe at once, and the test checks
+// that the PLI reached it.
+//
+// What else of the standards it exercises: werift's sender adds the SSRC, payload type and the
+// header extensions it negotiated (mid, abs-send-time; on audio the RFC 6464 level the peer
+// writes, from which the server names the active speaker). The peer offers RTX and loses one
+// video packet in 50 on its first transmission (a lossy link): the server must NACK them and take
+// werift's RFC 4588 retransmissions as repairs, which media.stats of the werift participant
+// counts. What a user would see: the browser's framesDecoded rising at the clip's 240 lines, its
+// inbound audio packets rising, and the werift participant named the active speaker.
 //
 // The werift peer's signaling goes through a page of its own participant (the page only calls
 // media.publish with the peer's offers and hands back parleyd's answers; every media packet comes
-// from the werift process). Usage: PARLEYD=... WERIFT_PEER_DIR=tests/peer node --test werift_to_browser_test.js
+// from the werift process). Never asserts on timing; every wait has a generous deadline.
+// Usage: PARLEYD=... WERIFT_PEER_DIR=tests/peer node --test werift_to_browser_test.js
 'use strict';
 const { test, after, before } = require('node:test');
 const assert = require('node:assert');
@@ -128,6 +133,15 @@ test('a werift peer publishes VP8 and Opus through parleyd and Chromium decodes 
   await waitFor('the werift audio to keep arriving', 60, async () => {
     const s = await fromPeer();
     return { ok: s.audio.packetsReceived > audio.s.audio.packetsReceived + 100, now: s.audio.packetsReceived };
+  });
+
+  // The audio level header extension werift's packets carry: the server names the werift
+  // participant, the only one speaking, the active speaker.
+  assert.strictEqual(peer.last.audio_level, true, 'the audio level extension negotiated with the werift publisher');
+  await waitFor('the werift participant to become the active speaker', 60, async () => {
+    const speakers = await viewer.evaluate(() => window.client.events
+      .filter((e) => e.ev === 'media.active_speaker').map((e) => e.data.participant_id));
+    return { ok: speakers.includes(publisherId), speakers };
   });
 
   // The server asked the werift publisher for a keyframe for the new subscriber, and it heard.

@@ -80,3 +80,35 @@ TEST_CASE("media ops need a joined participant, and a published track is answere
   CHECK(removed["producer_id"] == producer_id);
   CHECK(ok(host.ws, "media.producers")["producers"].empty());
 }
+
+TEST_CASE("a section answered before it is published keeps the header extensions it will use",
+          "[meetings][media]") {
+  // Peers that offer one section per track may offer later only the extensions an earlier
+  // answer accepted (werift does): the audio section, still unpublished while the camera is,
+  // must already be answered with the audio level the server uses for the active speaker.
+  parleyd_process server(meeting_server_options());
+  auto host = sign_in(server, "eh");
+  const auto meeting = create_meeting(host.ws, {{"join_before_host", true}});
+  join(host.ws, meeting);
+  ok(host.ws, "self.video", {{"off", false}});
+  const auto offer = chromium_offer();
+
+  const auto section = [](const std::string& sdp, const std::string& kind) {
+    const auto start = sdp.find("m=" + kind);
+    REQUIRE(start != std::string::npos);
+    const auto end = sdp.find("\r\nm=", start);
+    return sdp.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  };
+  const auto camera = ok(host.ws, "media.publish", {{"sdp", offer}, {"mid", "1"}, {"source", "camera"}});
+  const auto unpublished_audio = section(camera["sdp"].get<std::string>(), "audio");
+  INFO(unpublished_audio);
+  CHECK(unpublished_audio.find("a=inactive") != std::string::npos);
+  CHECK(unpublished_audio.find("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level") != std::string::npos);
+  CHECK(unpublished_audio.find("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid") != std::string::npos);
+
+  const auto mic = ok(host.ws, "media.publish", {{"sdp", offer}, {"mid", "0"}, {"source", "mic"}});
+  const auto published_audio = section(mic["sdp"].get<std::string>(), "audio");
+  INFO(published_audio);
+  CHECK(published_audio.find("a=recvonly") != std::string::npos);
+  CHECK(published_audio.find("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level") != std::string::npos);
+}

@@ -6,14 +6,16 @@
 //   node werift_peer.mjs publish-media -> real media a browser can decode: VP8 video and Opus audio
 //                                     recorded by Chromium (tests/data/media, made by
 //                                     tests/browser/make_werift_media.js), sent in a loop at their
-//                                     own pace; one offer per track, {"type":"offer","sdp","mid",
+//                                     own pace with the mid, abs-send-time and audio-level
+//                                     header extensions; one offer per track, {"type":"offer","sdp","mid",
 //                                     "kind"}, each answered before the next; a PLI from the server
 //                                     makes the next video frame sent the next keyframe of the clip
 // Events it prints: {"event":"connected"}, {"event":"sent","packets"},
 // {"event":"received","packets","keyframes","payload_ok"}, {"event":"failed","reason"},
 // and in publish-media {"event":"negotiated"}, {"event":"sent","video_frames","audio_packets","plis",
-// "dropped","nacks","retransmitted","rtx"}. publish-media offers RTX and loses one video packet in 50
-// on its first transmission, as a lossy link would: werift resends it as RTX when NACKed.
+// "dropped","nacks","retransmitted","rtx","audio_level"}. publish-media offers RTX and loses one
+// video packet in 50 on its first transmission, as a lossy link would: werift resends it as RTX
+// when NACKed.
 // ICE uses 127.0.0.1 only: no packet goes anywhere but the loopback interface.
 import fs from "node:fs";
 import readline from "node:readline";
@@ -23,6 +25,9 @@ import {
   RTCRtpCodecParameters,
   RtpHeader,
   RtpPacket,
+  useAbsSendTime,
+  useAudioLevelIndication,
+  useSdesMid,
 } from "werift";
 
 const mode = process.argv[2];
@@ -55,6 +60,10 @@ const pc = new RTCPeerConnection({
     ],
     audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 })],
   },
+  // publish-media sends the header extensions a browser does: mid, abs-send-time, audio level.
+  headerExtensions: mode === "publish-media"
+    ? { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAudioLevelIndication()] }
+    : {},
 });
 
 pc.connectionStateChange.subscribe((state) => {
@@ -175,18 +184,23 @@ async function publishMedia() {
     videoIndex = (videoIndex + 1) % video.length;
     videoFrames += 1;
   }, 40);
-  // One 20 ms Opus packet every 20 ms (960 ticks at 48 kHz).
+  // One 20 ms Opus packet every 20 ms (960 ticks at 48 kHz), each with its RFC 6464 audio level
+  // when negotiated: voice, -13 dBov (the clip's tone, RMS 0.21).
+  const levelExtension = audioTransceiver.sender.headerExtensions.find(
+    (e) => e.uri === "urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+  const level = Buffer.from([0x80 | 13]);
   let audioPackets = 0;
   setInterval(() => {
     if (pc.connectionState !== "connected") return;
     const header = new RtpHeader({ payloadType: 111, sequenceNumber: audioPackets & 0xffff,
-      timestamp: (audioPackets * 960) >>> 0, marker: audioPackets === 0, ssrc: 2 });
+      timestamp: (audioPackets * 960) >>> 0, marker: audioPackets === 0, ssrc: 2,
+      extensions: levelExtension ? [{ id: levelExtension.id, payload: level }] : [] });
     audioTrack.writeRtp(new RtpPacket(header, audio[audioPackets % audio.length]));
     audioPackets += 1;
   }, 20);
   setInterval(() => say({ event: "sent", video_frames: videoFrames, audio_packets: audioPackets, plis, dropped,
     nacks: videoSender.nackCount, retransmitted: videoSender.retransmittedPacketsSent,
-    rtx: videoSender.rtxPayloadType !== undefined }), 250);
+    rtx: videoSender.rtxPayloadType !== undefined, audio_level: levelExtension !== undefined }), 250);
 }
 
 async function main() {
