@@ -174,9 +174,10 @@ function route() {
   const join = /^\/j\/([0-9]{10,11})\/?$/.exec(path);
   const messages = /^\/messages(?:\/([0-9a-f]{16}))?\/?$/.exec(path);
   const admin = /^\/admin(?:\/([a-z]+))?\/?$/.exec(path);
-  if (path === '/signin' || path === '/register') {
+  if (path === '/signin' || path === '/register' || path === '/signin/sso') {
     const next = params.get('next');
-    cleanup = authScreen(ctx, content, path === '/signin' ? 'signin' : 'register', next && next.startsWith('/') ? next : '/');
+    const mode = path === '/signin' ? 'signin' : path === '/register' ? 'register' : 'sso';
+    cleanup = authScreen(ctx, content, mode, next && next.startsWith('/') && !next.startsWith('//') ? next : '/', params.get('sso_error'));
   } else if (path === '/join') {
     cleanup = joinScreen(ctx, content);
   } else if (join) {

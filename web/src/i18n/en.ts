@@ -521,4 +521,6 @@ export const en: Record<string, string> = {
   'error.password_expired': 'The password has expired and must be changed.',
   'error.password_reused': 'That password was used before: {message}',
   'error.verification_required': 'This meeting admits only users with a verified phone number.',
+  'auth.ssoFinishing': 'Finishing single sign-on…',
+  'auth.ssoFailed': 'Single sign-on did not work: {reason}',
 };

@@ -521,4 +521,6 @@ export const zhCN: Record<string, string> = {
   'error.password_expired': '密码已过期，必须更改。',
   'error.password_reused': '该密码以前用过：{message}',
   'error.verification_required': '此会议只允许已验证手机号的用户加入。',
+  'auth.ssoFinishing': '正在完成单点登录…',
+  'auth.ssoFailed': '单点登录失败：{reason}',
 };

@@ -89,6 +89,8 @@ export const accountApi = {
     }
   },
   samlLoginPath: '/api/v1/auth/saml/login',
+  /** Takes the sign-in the SAML ACS handed over (a one-time code in an HttpOnly cookie). */
+  finishSaml: () => call<LoginAnswer>('POST', '/api/v1/auth/saml/session', {}),
   createKey: (token: string, key: { scopes: string[]; name?: string; owner?: string }) => call<ApiKeyCreated>('POST', '/api/v1/keys', key, token),
   revokeKey: (token: string, id: string) => call<{ key: ApiKeyCreated }>('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`, undefined, token).then((r) => r.key),
   createServiceAccount: (token: string, account: { username: string; display_name?: string }) =>

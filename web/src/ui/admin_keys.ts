@@ -154,7 +154,7 @@ export function adminKeys(page: AdminPage, root: HTMLElement) {
         'fieldset',
         null,
         h('legend', null, t('admin.keys.scopes')),
-        boxes.map((b) => h('label', { class: 'check' }, b, h('span', { class: 'mono' }, b.value), ' — ', t(`admin.keys.scope.${b.value}`))),
+        boxes.map((b) => h('label', { class: 'check' }, b, h('span', { class: 'mono' }, b.value), h('span', null, `\u00a0— ${t(`admin.keys.scope.${b.value}`)}`))),
       ),
       formError,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'key-create' }, t('admin.keys.createButton'))),

@@ -2,13 +2,19 @@
 // (TOTP or recovery code), MFA enrolment when the organisation requires it, or a new password
 // when the old one expired. The password is kept in this function's memory only for those steps.
 import { accountApi } from '../protocol/account_api';
+import { ParleyError } from '../protocol/errors';
 import * as rest from '../protocol/rest';
 import { describeStepError, newPasswordProblem, parseSecondFactor, stepAfterAnswer, stepAfterLoginError, type SignInStep } from '../state/sign_in_flow';
 import type { AppContext } from './app_context';
 import { h, replace } from './dom';
 import { mfaEnrolmentPanel, recoveryCodesPanel } from './mfa_panels';
 
-export function authScreen(ctx: AppContext, root: HTMLElement, mode: 'signin' | 'register', next: string) {
+/**
+ * `sso`: the browser is back from the identity provider (the server's ACS sent it to /signin/sso
+ * with a one-time HttpOnly cookie); the sign-in is taken from the server and finished here.
+ * `ssoError`: the ACS refused the sign-in and sent the browser back with the error code.
+ */
+export function authScreen(ctx: AppContext, root: HTMLElement, mode: 'signin' | 'register' | 'sso', next: string, ssoError?: string | null) {
   const { t } = ctx;
   const error = h('p', { class: 'form-error', role: 'alert' });
   const note = h('p', { class: 'form-note', role: 'status' });
@@ -44,7 +50,7 @@ export function authScreen(ctx: AppContext, root: HTMLElement, mode: 'signin' | 
   };
   const backToStart = () => {
     disposed = true;
-    ctx.navigate(location.pathname + location.search, true);
+    ctx.navigate(mode === 'sso' ? '/signin' : location.pathname + location.search, true);
   };
   const card = (id: string, title: string, ...children: Parameters<typeof h>[2][]) =>
     h('section', { class: 'card auth-card', id, 'aria-labelledby': `${id}-title` }, h('h1', { id: `${id}-title` }, title), ...children);
@@ -245,6 +251,29 @@ export function authScreen(ctx: AppContext, root: HTMLElement, mode: 'signin' | 
   function brand() {
     return h('div', { class: 'brand-hero' }, h('div', { class: 'logo' }, 'P'), h('p', null, t('app.tagline')));
   }
+  if (mode === 'sso') {
+    const ssoStatus = h('p', { class: 'hint', role: 'status', id: 'sso-status' }, t('auth.ssoFinishing'));
+    replace(page, brand(), card('sso-step', t('auth.signInTitle'), ssoStatus));
+    replace(root, page);
+    accountApi.finishSaml().then(
+      (answer) => {
+        if (!disposed) showStep(stepAfterAnswer(answer), '');
+      },
+      (err) => {
+        if (disposed) return;
+        replace(
+          ssoStatus,
+          h('span', { class: 'form-error', role: 'alert', id: 'sso-error' }, t('auth.ssoFailed', { reason: ctx.describe(err) })),
+          ' ',
+          h('a', { href: '/signin', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/signin', true); } }, t('auth.toSignIn')),
+        );
+      },
+    );
+    return () => {
+      disposed = true;
+    };
+  }
+  if (ssoError && /^[a-z_]{1,40}$/.test(ssoError)) error.textContent = t('auth.ssoFailed', { reason: ctx.describe(new ParleyError(ssoError, '')) });
   replace(page, brand(), form);
   replace(root, page);
   username.focus();
