@@ -1,5 +1,7 @@
 #include "net/sso_handoff.hpp"
 
+#include <iterator>
+
 #include "accounts/access_token.hpp"
 
 namespace parley::net {
