@@ -131,6 +131,8 @@ void http_session::on_read(beast::error_code ec, size_t) {
   view.remote_address = remote_address_;
   view.parley_date = std::string{request["X-Parley-Date"]};
   view.parley_nonce = std::string{request["X-Parley-Nonce"]};
+  view.accept = std::string{request[http::field::accept]};
+  view.cookie = std::string{request[http::field::cookie]};
   auto keep_alive = request.keep_alive() && !shared.shutting_down;
   auto version = request.version();
   shared.rest.handle(view, [self = shared_from_this(), version, keep_alive, started](http_reply reply) {

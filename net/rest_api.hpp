@@ -23,6 +23,8 @@ struct http_request_view {
   std::string remote_address;
   std::string parley_date;  // X-Parley-Date, for requests signed with an API key
   std::string parley_nonce; // X-Parley-Nonce
+  std::string accept;       // Accept: a browser's form post to the SAML ACS asks for text/html
+  std::string cookie;       // Cookie: only the SAML hand-over reads it
 };
 
 struct http_reply {

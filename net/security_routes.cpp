@@ -7,11 +7,13 @@
 #include <caf/all.hpp>
 
 #include "accounts/access_token.hpp"
+#include "accounts/account_repository.hpp"
 #include "accounts/saml_sp.hpp"
 #include "actors/accounts_messages.hpp"
 #include "actors/request_bridge.hpp"
 #include "actors/service_error.hpp"
 #include "actors/supervisor.hpp"
+#include "net/sso_handoff.hpp"
 
 namespace parley::net {
 
@@ -127,6 +129,46 @@ bool split_admin_user_path(const std::string& path, std::string& username, std::
   return true;
 }
 
+/// SAML sign-ins waiting for the web client to take them (this edge's memory only: a sign-in
+/// not taken within two minutes, or across a restart, is simply started again).
+sso_handoff& sso_handoffs() {
+  static sso_handoff handoffs;
+  return handoffs;
+}
+
+constexpr const char* sso_cookie = "parley_sso";
+constexpr const char* sso_cookie_attributes = "; Path=/api/v1/auth/saml/session; Secure; HttpOnly; SameSite=Lax";
+
+http_reply see_other(const std::string& location) {
+  http_reply reply;
+  reply.status = 303;
+  reply.content_type.clear();
+  reply.headers.emplace_back("Location", location);
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  return reply;
+}
+
+/// The ACS's answer for a browser: the sign-in goes into the hand-over under a one-time code in
+/// an HttpOnly cookie, and the browser is sent on to the web client's /signin/sso, which takes
+/// it with POST /api/v1/auth/saml/session. A refusal sends it to /signin?sso_error=<code>.
+http_reply browser_handoff(http_reply answer) {
+  if (answer.status != 200) {
+    auto body = json::parse(answer.body, nullptr, false);
+    std::string code = "unauthenticated";
+    if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("code")
+        && body["error"]["code"].is_string())
+      code = body["error"]["code"].get<std::string>();
+    return see_other("/signin?sso_error=" + code);
+  }
+  auto code = sso_handoffs().put(std::move(answer.body), accounts::unix_now());
+  if (code.empty())
+    return see_other("/signin?sso_error=rate_limited");
+  auto reply = see_other("/signin/sso");
+  reply.headers.emplace_back("Set-Cookie", std::string{sso_cookie} + "=" + code + "; Max-Age="
+                                             + std::to_string(sso_handoff::lifetime_seconds) + sso_cookie_attributes);
+  return reply;
+}
+
 } // namespace
 
 nlohmann::json login_grant_json(const actors::login_grant& grant) {
@@ -211,7 +253,26 @@ bool route_security(caf::actor_system& system, const actors::node_context& ctx, 
     return true;
   }
   if (path == "/api/v1/auth/saml/acs") {
-    post_only([&] { ask_grant(system, command_for(request, "saml.acs"), done); });
+    post_only([&] {
+      if (request.accept.find("text/html") == std::string::npos)
+        return ask_grant(system, command_for(request, "saml.acs"), done);
+      ask_grant(system, command_for(request, "saml.acs"), [done](http_reply reply) { done(browser_handoff(std::move(reply))); });
+    });
+    return true;
+  }
+  if (path == "/api/v1/auth/saml/session") {
+    post_only([&] {
+      if (!ctx.accounts.saml.enabled())
+        return done(error_reply(error_code::not_found, "SAML sign-in is not configured on this server"));
+      auto answer = sso_handoffs().take(cookie_value(request.cookie, sso_cookie), accounts::unix_now());
+      http_reply reply = answer ? json_reply(200, std::move(*answer))
+                                : error_reply(error_code::unauthenticated,
+                                              "no single sign-on to finish: it was already taken, is older than 2 "
+                                              "minutes, or the server restarted; sign in with SSO again");
+      reply.headers.emplace_back("Set-Cookie", std::string{sso_cookie} + "=; Max-Age=0" + sso_cookie_attributes);
+      reply.headers.emplace_back("Cache-Control", "no-store");
+      done(std::move(reply));
+    });
     return true;
   }
   if (path == "/api/v1/me") {

@@ -248,6 +248,54 @@ TEST_CASE("SAML sign-in: a signed assertion answering our request signs the user
                   "forbidden"));
 }
 
+TEST_CASE("SAML sign-in in a browser: the ACS hands the sign-in over with a one-time HttpOnly cookie, never a URL",
+          "[security][saml]") {
+  idp_keys idp;
+  parleyd_process server(saml_server(idp));
+  auto client = client_for(server);
+  const header_list browser{{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+  auto post_acs_as_browser = [&](const std::string& xml) {
+    return client.request("POST", "/api/v1/auth/saml/acs", "SAMLResponse=" + url_encode(base64(xml)) + "&RelayState=",
+                          browser, "application/x-www-form-urlencoded");
+  };
+
+  assertion_spec spec;
+  spec.in_response_to = start_login(server);
+  auto handed = post_acs_as_browser(build_response(idp, spec));
+  INFO(handed.describe());
+  REQUIRE(handed.status == 303);
+  CHECK(handed.header("location") == "/signin/sso");
+  CHECK(handed.body.find("token") == std::string::npos);
+  auto set_cookie = handed.header("set-cookie");
+  INFO(set_cookie);
+  std::smatch match;
+  REQUIRE(std::regex_search(set_cookie, match, std::regex{"^parley_sso=([A-Za-z0-9_-]{43}); Max-Age=120; "
+                                                          "Path=/api/v1/auth/saml/session; Secure; HttpOnly; SameSite=Lax$"}));
+  const std::string cookie = "parley_sso=" + match[1].str();
+
+  // Without the cookie, or with another value, there is nothing to take.
+  CHECK(has_error(client.request("POST", "/api/v1/auth/saml/session", "", {}), "unauthenticated"));
+  CHECK(has_error(client.request("POST", "/api/v1/auth/saml/session", "", {{"Cookie", "parley_sso=" + std::string(43, 'A')}}),
+                  "unauthenticated"));
+  CHECK(client.get("/api/v1/auth/saml/session").status == 405);
+
+  // The cookie's code gives the sign-in once, and the answer clears the cookie.
+  auto taken = client.request("POST", "/api/v1/auth/saml/session", "", {{"Cookie", "theme=dark; " + cookie}});
+  INFO(taken.describe());
+  REQUIRE(taken.status == 200);
+  CHECK(taken.json()["user"]["username"] == "alice.example.com");
+  CHECK(taken.header("set-cookie").rfind("parley_sso=; Max-Age=0;", 0) == 0);
+  hello_client(server, taken.json()["token"].get<std::string>());
+  CHECK(has_error(client.request("POST", "/api/v1/auth/saml/session", "", {{"Cookie", cookie}}), "unauthenticated"));
+
+  // A refused assertion sends the browser back to sign-in with the error code alone.
+  auto replayed = post_acs_as_browser(build_response(idp, spec));
+  INFO(replayed.describe());
+  CHECK(replayed.status == 303);
+  CHECK(replayed.header("location") == "/signin?sso_error=unauthenticated");
+  CHECK(replayed.header("set-cookie").empty());
+}
+
 TEST_CASE("SAML sign-in refuses unsigned, tampered, expired, misaddressed and unsolicited assertions",
           "[security][saml]") {
   idp_keys idp;

@@ -7,6 +7,7 @@ import * as rest from './protocol/rest';
 import { loadSession, saveSession, type Session } from './state/session_store';
 import type { AppContext } from './ui/app_context';
 import { adminScreen, adminSections, type AdminSection } from './ui/admin_screen';
+import { accountScreen } from './ui/account_screen';
 import { authScreen } from './ui/auth_screen';
 import { h, replace } from './ui/dom';
 import { homeScreen } from './ui/home_screen';
@@ -138,6 +139,7 @@ function renderHeader() {
       { 'aria-label': t('app.name') },
       ctx.session && h('a', { href: '/', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/'); } }, t('nav.home')),
       ctx.session && h('a', { href: '/messages', id: 'nav-messages', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/messages'); } }, t('nav.messages')),
+      ctx.session && h('a', { href: '/account', id: 'nav-account', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/account'); } }, t('nav.account')),
       ctx.session?.user.is_admin && h('a', { href: '/admin', id: 'nav-admin', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/admin'); } }, t('nav.admin')),
       h('a', { href: '/join', onclick: (e: Event) => { e.preventDefault(); ctx.navigate('/join'); } }, t('nav.join')),
       langSelect,
@@ -172,9 +174,10 @@ function route() {
   const join = /^\/j\/([0-9]{10,11})\/?$/.exec(path);
   const messages = /^\/messages(?:\/([0-9a-f]{16}))?\/?$/.exec(path);
   const admin = /^\/admin(?:\/([a-z]+))?\/?$/.exec(path);
-  if (path === '/signin' || path === '/register') {
+  if (path === '/signin' || path === '/register' || path === '/signin/sso') {
     const next = params.get('next');
-    cleanup = authScreen(ctx, content, path === '/signin' ? 'signin' : 'register', next && next.startsWith('/') ? next : '/');
+    const mode = path === '/signin' ? 'signin' : path === '/register' ? 'register' : 'sso';
+    cleanup = authScreen(ctx, content, mode, next && next.startsWith('/') && !next.startsWith('//') ? next : '/', params.get('sso_error'));
   } else if (path === '/join') {
     cleanup = joinScreen(ctx, content);
   } else if (join) {
@@ -185,6 +188,9 @@ function route() {
   } else if (admin && (!admin[1] || (adminSections as readonly string[]).includes(admin[1]))) {
     if (!ctx.session) return ctx.navigate(`/signin?next=${encodeURIComponent(path)}`, true);
     cleanup = adminScreen(ctx, content, (admin[1] ?? 'users') as AdminSection);
+  } else if (path === '/account') {
+    if (!ctx.session) return ctx.navigate(`/signin?next=${encodeURIComponent(path)}`, true);
+    accountScreen(ctx, content);
   } else if (path === '/' || path === '/home') {
     if (!ctx.session) return ctx.navigate('/signin', true);
     cleanup = homeScreen(ctx, content);

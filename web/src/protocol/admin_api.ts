@@ -136,6 +136,8 @@ export function adminApi(token: string) {
     setAdmin: (id: string, isAdmin: boolean) => json<{ user: AdminUser }>(token, 'POST', `${user(id)}/role`, { is_admin: isAdmin }).then((r) => r.user),
     unlock: (id: string) => json<{ user: AdminUser }>(token, 'POST', `${user(id)}/unlock`).then((r) => r.user),
     resetMfa: (id: string) => json<{ user: Partial<AdminUser> }>(token, 'POST', `${user(id)}/mfa/reset`).then((r) => r.user),
+    /** The user must change their password at next sign-in. */
+    expirePassword: (id: string) => json<{ user: Partial<AdminUser> }>(token, 'POST', `${user(id)}/password/expire`).then((r) => r.user),
     organisation: () => json<{ organisation: Organisation }>(token, 'GET', `${base}/organisation`).then((r) => r.organisation),
     updateOrganisation: (change: { name?: string; settings?: Partial<OrgSettings> }) =>
       json<{ organisation: Organisation }>(token, 'PUT', `${base}/organisation`, change).then((r) => r.organisation),

@@ -77,6 +77,7 @@ export function adminUsers(page: AdminPage, root: HTMLElement) {
         ),
         h('button', { class: 'small', 'data-action': 'unlock', onclick: () => act(u, () => api.unlock(u.id), 'admin.users.unlockedNote') }, t('admin.users.unlock')),
         h('button', { class: 'small', 'data-action': 'reset-mfa', onclick: () => act(u, () => api.resetMfa(u.id), 'admin.users.mfaResetNote') }, t('admin.users.resetMfa')),
+        h('button', { class: 'small', 'data-action': 'expire-password', onclick: () => act(u, () => api.expirePassword(u.id), 'admin.users.passwordExpiredNote') }, t('admin.users.expirePassword')),
         h(
           'button',
           {
