@@ -102,10 +102,13 @@ int main(int argc, char** argv) {
     return exit_failure;
   }
   const auto master_key_file = cfg.master_key_file.empty() ? cfg.data_dir + "/master.key" : cfg.master_key_file;
-  if (error = storage::enable_encryption_at_rest(*db, master_key_file); !error.empty()) {
+  error = cfg.unencrypted_store ? storage::leave_encryption_off(*db) : storage::enable_encryption_at_rest(*db, master_key_file);
+  if (!error.empty()) {
     log->critical("{}", error);
     return exit_failure;
   }
+  if (cfg.unencrypted_store)
+    log->warn("encryption at rest is OFF (--unencrypted-store): what is written now is stored in plain text");
 
   auto ctx = std::make_shared<actors::node_context>();
   ctx->node_id = node_id(*db);

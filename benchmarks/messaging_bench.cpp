@@ -46,10 +46,32 @@ struct run_state {
 };
 
 struct user {
-  std::string username;
   std::string id;
   std::string token;
   std::string conversation;
+};
+
+struct load_settings {
+  size_t users = 0;
+  size_t in_flight = 0;
+  std::chrono::milliseconds warmup{0};
+  std::chrono::milliseconds measure{0};
+  size_t client_threads = 0;
+  std::filesystem::path parent;
+  std::string parleyd;
+};
+
+struct load_figures {
+  bool ok = false;
+  double acked_rate = 0;
+  double delivered_rate = 0;
+  std::vector<double> latencies_ms; // sorted
+  uint64_t refused = 0;
+  double percentile(double p) const {
+    return latencies_ms.empty()
+             ? 0.0
+             : latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies_ms.size())))];
+  }
 };
 
 /// The anchor: one synced put at a time on a RocksDB of its own, like a naive durable send.
@@ -85,38 +107,25 @@ frame send_frame(uint64_t request_id, const std::string& conversation, uint64_t 
                         {"text", std::to_string(now_ns())}});
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  options opts{argc, argv};
-  const auto users_count = static_cast<size_t>(opts.number("users", 1000)) & ~size_t{1};
-  const auto in_flight = static_cast<size_t>(opts.number("in-flight", 8));
-  const std::chrono::milliseconds warmup{opts.number("warmup-ms", 2000)};
-  const std::chrono::milliseconds measure{opts.number("measure-ms", 10000)};
-  const auto client_threads = static_cast<size_t>(opts.number("client-threads", 2));
-  const std::filesystem::path parent = opts.text("dir", std::filesystem::temp_directory_path().string());
-  const auto parleyd = opts.text("parleyd", PARLEY_BENCH_PARLEYD);
-  raise_file_limit();
-
-  std::string error;
-  const double anchor = measure_single_puts(parent, std::chrono::seconds{3}, error);
-  if (anchor <= 0) {
-    std::fprintf(stderr, "messaging_bench: anchor: %s\n", error.c_str());
-    return 1;
-  }
-
+/// One run of the load against a fresh parleyd (encryption at rest on, or off with `unencrypted`).
+load_figures run_load(const load_settings& settings, bool unencrypted) {
+  const auto users_count = settings.users;
+  const auto in_flight = settings.in_flight;
+  const auto warmup = settings.warmup;
+  const auto measure = settings.measure;
+  const auto client_threads = settings.client_threads;
+  const auto& parent = settings.parent;
+  const auto& parleyd = settings.parleyd;
   temp_folder dir{parent, "parley-msg-bench-"};
-  auto server = start_parleyd(parleyd, dir.path().string(), error);
+  std::string error;
+  auto server = start_parleyd(parleyd, dir.path().string(), error,
+                              unencrypted ? std::vector<std::string>{"--unencrypted-store"} : std::vector<std::string>{});
   if (!server) {
     std::fprintf(stderr, "messaging_bench: parleyd: %s\n", error.c_str());
-    return 1;
+    return {};
   }
   const auto host = server->host();
   const auto port = server->port();
-  std::printf("messaging_bench: %zu users in %zu 1:1 conversations, %zu sends in flight per user, %.1f s warm-up + "
-              "%.1f s measured\n",
-              users_count, users_count / 2, in_flight, warmup.count() / 1000.0, measure.count() / 1000.0);
-  std::fflush(stdout);
 
   // Accounts (a few threads: each sign-up is two HTTPS requests).
   std::vector<user> users(users_count);
@@ -126,34 +135,28 @@ int main(int argc, char** argv) {
     std::vector<std::thread> workers;
     for (int w = 0; w < 4; ++w)
       workers.emplace_back([&] {
+        std::string sign_up_error;
         for (size_t i; (i = next++) < users_count && !failed;) {
-          auto& u = users[i];
-          u.username = "imb" + std::to_string(i);
-          const std::string password = "Bench-Pass-2024!";
-          nlohmann::json account{{"username", u.username}, {"password", password}, {"display_name", "Bench " + u.username}};
-          auto registered = https_post(host, port, "/api/v1/auth/register", account.dump());
-          auto logged_in = https_post(host, port, "/api/v1/auth/login",
-                                      nlohmann::json{{"username", u.username}, {"password", password}}.dump());
-          auto body = nlohmann::json::parse(logged_in.body, nullptr, false);
-          if (registered.status != 201 || logged_in.status != 200 || body.is_discarded()) {
-            std::fprintf(stderr, "messaging_bench: sign-up %zu: HTTP %u %s\n", i, logged_in.status, logged_in.body.c_str());
+          auto signed_in = sign_up_user(host, port, sign_up_error);
+          if (signed_in.token.empty()) {
+            std::fprintf(stderr, "messaging_bench: sign-up %zu: %s\n", i, sign_up_error.c_str());
             failed = true;
             return;
           }
-          u.token = body["token"];
-          u.id = body["user"]["id"];
+          users[i].token = signed_in.token;
+          users[i].id = signed_in.id;
         }
       });
     for (auto& w : workers)
       w.join();
     if (failed)
-      return 1;
+      return {};
   }
 
   wss_load_client client{client_threads};
   if (client.connect(host, port, users_count, 64, error) != users_count) {
     std::fprintf(stderr, "messaging_bench: connect: %s\n", error.c_str());
-    return 1;
+    return {};
   }
   std::vector<size_t> everyone(users_count);
   for (size_t i = 0; i < users_count; ++i)
@@ -164,7 +167,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < users_count; ++i)
     if (!is_ok_reply(hellos[i])) {
       std::fprintf(stderr, "messaging_bench: auth.hello failed for user %zu\n", i);
-      return 1;
+      return {};
     }
   // Pairs (2k, 2k+1) share a conversation.
   std::vector<size_t> openers;
@@ -184,7 +187,7 @@ int main(int argc, char** argv) {
       users[openers[k] + 1].conversation = id;
     } catch (const std::exception&) {
       std::fprintf(stderr, "messaging_bench: open_direct failed for pair %zu\n", k);
-      return 1;
+      return {};
     }
   }
 
@@ -237,32 +240,83 @@ int main(int argc, char** argv) {
   run.stop = true;
   std::this_thread::sleep_for(std::chrono::seconds{2});
 
-  std::vector<double> latencies;
+  load_figures figures;
   {
     std::lock_guard lock{run.latency_mutex};
-    latencies = run.latencies_ms;
+    figures.latencies_ms = run.latencies_ms;
   }
-  std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
-  };
-  const double acked_rate = static_cast<double>(run.acked) / seconds;
-  const double delivered_rate = static_cast<double>(run.delivered) / seconds;
-  std::printf("%-44s  %12s  %7s\n", "", "msgs/s", "ratio");
-  std::printf("%-44s  %12s  %6.2fx\n", "anchor: one-at-a-time Put(sync=true)", grouped(anchor).c_str(), 1.0);
-  std::printf("%-44s  %12s  %6.2fx\n", "im.send acknowledged (durable)", grouped(acked_rate).c_str(), acked_rate / anchor);
-  std::printf("%-44s  %12s  %6.2fx\n", "im.message delivered to the other member", grouped(delivered_rate).c_str(),
-              delivered_rate / anchor);
-  std::printf("send-to-delivery latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  (%zu samples)\n", pct(0.50),
-              pct(0.90), pct(0.99), latencies.empty() ? 0.0 : latencies.back(), latencies.size());
-  if (run.refused > 0)
-    std::printf("refused or unreadable replies: %llu\n", static_cast<unsigned long long>(run.refused.load()));
-  std::printf("summary: messaging %zu users: %s durable msgs/s acknowledged (goal >= %s: %s), %s delivered/s, "
-              "p99 %.1f ms (goal <= %.0f ms: %s), anchor %s puts/s, ratio %.1fx\n",
-              users_count, grouped(acked_rate).c_str(), grouped(goal_messages_per_second).c_str(),
-              verdict_at_least(acked_rate, goal_messages_per_second).c_str(), grouped(delivered_rate).c_str(), pct(0.99),
-              goal_p99_ms, verdict_at_most(pct(0.99), goal_p99_ms).c_str(), grouped(anchor).c_str(), acked_rate / anchor);
+  std::sort(figures.latencies_ms.begin(), figures.latencies_ms.end());
+  figures.acked_rate = static_cast<double>(run.acked) / seconds;
+  figures.delivered_rate = static_cast<double>(run.delivered) / seconds;
+  figures.refused = run.refused;
+  figures.ok = true;
   client.close_all();
   server->stop();
+  return figures;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opts{argc, argv};
+  load_settings settings;
+  settings.users = static_cast<size_t>(opts.number("users", 1000)) & ~size_t{1};
+  settings.in_flight = static_cast<size_t>(opts.number("in-flight", 8));
+  settings.warmup = std::chrono::milliseconds{opts.number("warmup-ms", 2000)};
+  settings.measure = std::chrono::milliseconds{opts.number("measure-ms", 10000)};
+  settings.client_threads = static_cast<size_t>(opts.number("client-threads", 2));
+  settings.parent = opts.text("dir", std::filesystem::temp_directory_path().string());
+  settings.parleyd = opts.text("parleyd", PARLEY_BENCH_PARLEYD);
+  // With --compare-unencrypted=1 the same load runs again on a parleyd without encryption at rest.
+  const bool compare_unencrypted = opts.number("compare-unencrypted", 0) != 0;
+  raise_file_limit();
+
+  std::string error;
+  const double anchor = measure_single_puts(settings.parent, std::chrono::seconds{3}, error);
+  if (anchor <= 0) {
+    std::fprintf(stderr, "messaging_bench: anchor: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("messaging_bench: %zu users in %zu 1:1 conversations, %zu sends in flight per user, %.1f s warm-up + "
+              "%.1f s measured\n",
+              settings.users, settings.users / 2, settings.in_flight, settings.warmup.count() / 1000.0,
+              settings.measure.count() / 1000.0);
+  std::fflush(stdout);
+  const auto sealed = run_load(settings, false);
+  if (!sealed.ok)
+    return 1;
+  load_figures plain;
+  if (compare_unencrypted && !(plain = run_load(settings, true)).ok)
+    return 1;
+
+  std::printf("%-44s  %12s  %7s\n", "", "msgs/s", "ratio");
+  std::printf("%-44s  %12s  %6.2fx\n", "anchor: one-at-a-time Put(sync=true)", grouped(anchor).c_str(), 1.0);
+  std::printf("%-44s  %12s  %6.2fx\n", "im.send acknowledged (durable)", grouped(sealed.acked_rate).c_str(),
+              sealed.acked_rate / anchor);
+  std::printf("%-44s  %12s  %6.2fx\n", "im.message delivered to the other member",
+              grouped(sealed.delivered_rate).c_str(), sealed.delivered_rate / anchor);
+  std::printf("send-to-delivery latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  (%zu samples)\n",
+              sealed.percentile(0.50), sealed.percentile(0.90), sealed.percentile(0.99),
+              sealed.latencies_ms.empty() ? 0.0 : sealed.latencies_ms.back(), sealed.latencies_ms.size());
+  if (sealed.refused > 0)
+    std::printf("refused or unreadable replies: %llu\n", static_cast<unsigned long long>(sealed.refused));
+  if (compare_unencrypted) {
+    std::printf("%-44s  %12s  %6.2fx\n", "same load, encryption at rest off: acknowledged",
+                grouped(plain.acked_rate).c_str(), plain.acked_rate / anchor);
+    std::printf("encryption off: send-to-delivery p50 %.1f  p99 %.1f ms\n", plain.percentile(0.50),
+                plain.percentile(0.99));
+    std::printf("summary: encryption at rest on messaging: %s vs %s acknowledged msgs/s, ratio with/without %.2f, "
+                "p99 %.1f vs %.1f ms\n",
+                grouped(sealed.acked_rate).c_str(), grouped(plain.acked_rate).c_str(),
+                plain.acked_rate > 0 ? sealed.acked_rate / plain.acked_rate : 0.0, sealed.percentile(0.99),
+                plain.percentile(0.99));
+  }
+  std::printf("summary: messaging %zu users: %s durable msgs/s acknowledged (goal >= %s: %s), %s delivered/s, "
+              "p99 %.1f ms (goal <= %.0f ms: %s), anchor %s puts/s, ratio %.1fx\n",
+              settings.users, grouped(sealed.acked_rate).c_str(), grouped(goal_messages_per_second).c_str(),
+              verdict_at_least(sealed.acked_rate, goal_messages_per_second).c_str(),
+              grouped(sealed.delivered_rate).c_str(), sealed.percentile(0.99), goal_p99_ms,
+              verdict_at_most(sealed.percentile(0.99), goal_p99_ms).c_str(), grouped(anchor).c_str(),
+              sealed.acked_rate / anchor);
   return 0;
 }

@@ -13,7 +13,7 @@ namespace parley::bench {
 constexpr const char* admin_password = "Bench-Admin-2024!";
 
 std::unique_ptr<child_process> start_parleyd(const std::string& binary, const std::string& data_dir,
-                                             std::string& error) {
+                                             std::string& error, const std::vector<std::string>& extra_options) {
   std::vector<std::string> argv{binary,
                                 "--port=0",
                                 "--bind=127.0.0.1",
@@ -24,6 +24,7 @@ std::unique_ptr<child_process> start_parleyd(const std::string& binary, const st
                                 "--ws-ops-per-second=1000000",
                                 "--ws-ops-burst=1000000",
                                 "--max-connections=30000"};
+  argv.insert(argv.end(), extra_options.begin(), extra_options.end());
   return child_process::start(argv, {std::string{"PARLEY_ADMIN_PASSWORD="} + admin_password}, data_dir + "/parleyd.log",
                               std::chrono::seconds{60}, error);
 }
@@ -46,27 +47,35 @@ bool set_organisation_tier(const std::string& host, uint16_t port, const std::st
   return true;
 }
 
-std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error) {
+signed_in_user sign_up_user(const std::string& host, uint16_t port, std::string& error) {
   static std::atomic<unsigned> accounts_made{0};  // one process may sign up several users
-  const std::string username = "bench-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000) +
-                               "-" + std::to_string(accounts_made++);
+  signed_in_user user;
+  user.username = "bench-" + std::to_string(getpid()) + "-" + std::to_string(time(nullptr) % 100000) + "-" +
+                  std::to_string(accounts_made++);
   const std::string password = "Bench-Pass-2024!";
-  nlohmann::json account{{"username", username}, {"password", password}, {"display_name", "Benchmark"}};
+  nlohmann::json account{{"username", user.username}, {"password", password}, {"display_name", "Benchmark"}};
   auto registered = https_post(host, port, "/api/v1/auth/register", account.dump());
   if (registered.status != 201) {
     error = "register: " + (registered.error.empty() ? "HTTP " + std::to_string(registered.status) + " " + registered.body
                                                       : registered.error);
-    return {};
+    return user;
   }
-  nlohmann::json login{{"username", username}, {"password", password}};
+  nlohmann::json login{{"username", user.username}, {"password", password}};
   auto logged_in = https_post(host, port, "/api/v1/auth/login", login.dump());
   auto body = nlohmann::json::parse(logged_in.body, nullptr, false);
-  if (logged_in.status != 200 || body.is_discarded() || !body.contains("token") || !body["token"].is_string()) {
+  if (logged_in.status != 200 || body.is_discarded() || !body.contains("token") || !body["token"].is_string() ||
+      !body.contains("user") || !body["user"].contains("id") || !body["user"]["id"].is_string()) {
     error = "login: " + (logged_in.error.empty() ? "HTTP " + std::to_string(logged_in.status) + " " + logged_in.body
                                                  : logged_in.error);
-    return {};
+    return user;
   }
-  return body["token"].get<std::string>();
+  user.id = body["user"]["id"].get<std::string>();
+  user.token = body["token"].get<std::string>();
+  return user;
+}
+
+std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error) {
+  return sign_up_user(host, port, error).token;
 }
 
 frame request_frame(std::string_view op, uint64_t id, const std::vector<std::pair<std::string, std::string>>& args) {

@@ -18,11 +18,21 @@ namespace parley::bench {
 /// password hashing, rate limits out of the way, room for 30,000 connections), data in
 /// `data_dir`, log in `data_dir`/parleyd.log.
 std::unique_ptr<child_process> start_parleyd(const std::string& binary, const std::string& data_dir,
-                                             std::string& error);
+                                             std::string& error, const std::vector<std::string>& extra_options = {});
 
 /// Signs in as the server's admin (started by start_parleyd) and sets the organisation's
 /// subscription tier, whose cap limits participants per meeting (basic: 100, enterprise: 1000).
 bool set_organisation_tier(const std::string& host, uint16_t port, const std::string& tier, std::string& error);
+
+/// A benchmark account after sign-in.
+struct signed_in_user {
+  std::string username;
+  std::string id;
+  std::string token;
+};
+
+/// Registers a fresh user over HTTPS and logs in; an empty token (and `error` set) on failure.
+signed_in_user sign_up_user(const std::string& host, uint16_t port, std::string& error);
 
 /// Registers a fresh user over HTTPS and logs in; returns the token, or "" with `error` set.
 std::string sign_up_and_log_in(const std::string& host, uint16_t port, std::string& error);

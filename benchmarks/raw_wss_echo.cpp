@@ -104,8 +104,11 @@ void accept(tcp::acceptor& acceptor, asio::io_context& ioc, asio::ssl::context& 
   acceptor.async_accept(asio::make_strand(ioc), [&](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted)
       return;
-    if (!ec) // like parleyd's edge: no TCP_NODELAY, one write per frame
+    if (!ec) { // like parleyd's edge: TCP_NODELAY, one write per frame
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<http_session>(std::move(socket), tls)->run();
+    }
     accept(acceptor, ioc, tls);
   });
 }

@@ -74,6 +74,8 @@ server_config::server_config() {
     .add(media_address, "media-address", "IP address the media workers bind and announce to clients")
     .add(media_workers, "media-workers", "media worker threads (0: no media; ops answer unavailable)")
     .add(debug_hooks, "debug-hooks", "enable admin routes that stop services (failure tests only)")
+    .add(unencrypted_store, "unencrypted-store",
+         "measure the cost of encryption at rest only: run a data folder that never held a key without it")
     .add(im_channel_idle_ms, "im-channel-idle-ms",
          "how long an IM conversation's actor stays in memory without an op, in ms")
     .add(password_max_age_days, "password-max-age-days", "days before a password must be changed (0: never)")

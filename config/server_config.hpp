@@ -33,6 +33,7 @@ public:
   size_t backup_interval = 0; // seconds between scheduled backups; 0: none
   size_t backup_keep = 7;     // scheduled backups kept
   std::string master_key_file; // encryption at rest; default: <data-dir>/master.key
+  bool unencrypted_store = false; // benchmarks only: a fresh data folder without encryption at rest
 
   // -- accounts --------------------------------------------------------------
   std::string registration = "closed";

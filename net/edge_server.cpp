@@ -26,6 +26,10 @@ struct edge_server::impl {
           beast::error_code ignored;
           socket.close(ignored);
         } else {
+          // Writes are gathered in user space (coalescing_stream); Nagle would only hold back the
+          // last record of a reply bigger than one TLS record until the client's delayed ACK.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
           std::make_shared<http_session>(std::move(socket), shared)->run();
         }
       } else if (ec == asio::error::no_descriptors) {

@@ -48,4 +48,11 @@ std::string enable_encryption_at_rest(database& db, const std::string& key_file)
   return {};
 }
 
+std::string leave_encryption_off(database& db) {
+  if (db.get(column_family::keys, check_key) || holds_any_key(db))
+    return "the data folder " + db.path() + " holds data encrypted at rest; --unencrypted-store is only for a "
+           "fresh folder (it measures what encryption costs)";
+  return {};
+}
+
 } // namespace parley::storage

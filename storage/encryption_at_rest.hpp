@@ -13,4 +13,8 @@ class database;
 /// folder was encrypted with. Returns an error an operator can act on, or "".
 std::string enable_encryption_at_rest(database& db, const std::string& key_file);
 
+/// For measuring what encryption at rest costs: leaves it off, which only a data folder that
+/// never held a key (nor the master key check) may do. Returns the refusal, or "".
+std::string leave_encryption_off(database& db);
+
 } // namespace parley::storage

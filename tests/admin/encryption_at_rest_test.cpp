@@ -326,6 +326,12 @@ TEST_CASE("a missing, wrong or exposed master key stops parleyd with a clear err
   };
   const auto owner_only = fs::perms::owner_read | fs::perms::owner_write;
 
+  // The benchmarks' switch for measuring encryption's cost never turns it off on a folder with keys.
+  auto unencrypted = start_refused(server.data_dir(), "--unencrypted-store");
+  INFO(unencrypted.text);
+  CHECK(unencrypted.status != 0);
+  CHECK(unencrypted.text.find("holds data encrypted at rest") != std::string::npos);
+
   write_key(std::string(32, 'w'), owner_only);
   auto wrong = start_refused(server.data_dir());
   INFO(wrong.text);
@@ -366,4 +372,20 @@ TEST_CASE("a missing, wrong or exposed master key stops parleyd with a clear err
     again.stop();
   }
   fs::remove(outside);
+}
+
+TEST_CASE("--unencrypted-store runs a fresh folder without a master key, and a normal start encrypts from then on",
+          "[admin][encryption]") {
+  parleyd_process server(admin_server_options({"--unencrypted-store"}));
+  auto ann = sign_in(server, "ann");
+  CHECK_FALSE(fs::exists(server.data_dir() / "master.key"));
+  REQUIRE(server.stop().has_value());
+
+  auto options = admin_server_options();
+  options.data_dir = server.data_dir();
+  parleyd_process again(options);
+  https_client client(again.host(), again.port());
+  CHECK(login_token(client, ann.user.username).size() > 0); // what was written in plain stays readable
+  CHECK(fs::exists(server.data_dir() / "master.key"));
+  again.stop();
 }

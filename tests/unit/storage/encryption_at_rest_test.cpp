@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -10,6 +11,7 @@
 #include <msgpack.hpp>
 #include <rocksdb/db.h>
 
+#include "storage/aes_gcm.hpp"
 #include "storage/data_key_ring.hpp"
 #include "storage/database.hpp"
 #include "storage/encryption_at_rest.hpp"
@@ -227,4 +229,31 @@ TEST_CASE("a destroyed owner never gets a key again: later writes for them are d
   after_restart.put_sealed(storage::column_family::messages, "after", deleted, storage::encode_value(note{4, "after"}));
   REQUIRE(db->write_synced(after_restart).ok());
   CHECK_FALSE(db->get(storage::column_family::messages, "after"));
+}
+
+TEST_CASE("one thread seals and opens under many keys in turn, and a refused value leaves the next one intact",
+          "[storage][crypto]") {
+  const std::string first_key(storage::aes_key_size, 'a');
+  const std::string second_key(storage::aes_key_size, 'b');
+  auto roundtrips = [&] {
+    for (int i = 0; i < 200; ++i) {
+      const auto& key = i % 2 ? first_key : second_key;
+      const std::string text = "record " + std::to_string(i) + std::string(static_cast<size_t>(i), 'x');
+      const std::string aad = "row " + std::to_string(i);
+      auto sealed = storage::aes_gcm_seal(key, text, aad);
+      CHECK(sealed.find(text) == std::string::npos);
+      // Tampered, wrong key, wrong row: refused, and the context is fine for the next call.
+      auto tampered = sealed;
+      tampered[tampered.size() / 2] = static_cast<char>(tampered[tampered.size() / 2] ^ 1);
+      CHECK_FALSE(storage::aes_gcm_open(key, tampered, aad));
+      CHECK_FALSE(storage::aes_gcm_open(i % 2 ? second_key : first_key, sealed, aad));
+      CHECK_FALSE(storage::aes_gcm_open(key, sealed, aad + "!"));
+      auto opened = storage::aes_gcm_open(key, sealed, aad);
+      REQUIRE(opened);
+      CHECK(*opened == text);
+    }
+  };
+  roundtrips();
+  std::thread other{roundtrips}; // each thread has its own context
+  other.join();
 }
