@@ -32,7 +32,8 @@ bool udp_send_batch::queue(std::span<const uint8_t> datagram, const stun_address
   // next_slot() flushes when full, so a datagram written into the slot it returned is
   // always the one at queued_.
   const auto target = next_slot();
-  if (datagram.data() != target.data()) std::memmove(target.data(), datagram.data(), datagram.size());
+  if (!datagram.empty() && datagram.data() != target.data())
+    std::memmove(target.data(), datagram.data(), datagram.size());
   slot& s = slots_[queued_];
   s.iov.iov_base = s.data;
   s.iov.iov_len = datagram.size();
