@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   }
 
   if (!media::ensure_srtp_initialized()) {
-    std::fprintf(stderr, "libsrtp2 does not initialise\n");
+    std::fprintf(stderr, "SRTP ciphers are not available from OpenSSL\n");
     return 1;
   }
   const auto certificate = media::dtls_certificate::generate("parley-media-load");

@@ -16,7 +16,9 @@ namespace {
 using clock = webrtc_transport::clock;
 
 constexpr size_t receive_buffer_size = 2048;  // > any MTU; larger datagrams are dropped
+constexpr size_t receive_batch_size = 32;  // datagrams per recvmmsg
 constexpr size_t max_datagrams_per_wakeup = 64;  // lets timers and commands interleave with floods
+static_assert(receive_buffer_size + srtp_session::max_overhead <= udp_send_batch::slot_size);
 constexpr auto tick_interval = std::chrono::seconds(1);  // consent and ICE timeout resolution
 
 }  // namespace
@@ -55,8 +57,8 @@ media_worker::media_worker(udp_socket socket, std::unique_ptr<dtls_context> dtls
       dtls_(std::move(dtls)),
       wake_fd_(wake_fd),
       events_(events),
-      receive_buffer_(receive_buffer_size + srtp_session::max_overhead),
-      send_buffer_(receive_buffer_size + srtp_session::max_overhead),
+      receive_batch_(receive_batch_size, receive_buffer_size, receive_buffer_size + srtp_session::max_overhead),
+      send_batch_(socket_),
       stun_buffer_(512) {}
 
 media_worker::~media_worker() {
@@ -163,6 +165,8 @@ void media_worker::run() noexcept {
   pollfd fds[2] = {{socket_.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   next_tick_ = clock::now() + tick_interval;
   while (!stopping_.load(std::memory_order_relaxed)) {
+    // Everything the last round queued leaves before the worker waits again.
+    send_batch_.flush();
     const int n = ::poll(fds, 2, poll_timeout_ms(clock::now()));
     if (n < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
@@ -177,17 +181,20 @@ void media_worker::run() noexcept {
   }
   // Shutdown: tell every client, so browsers do not wait 30 s for consent to fail.
   for (auto& [id, t] : transports_) t->close();
+  send_batch_.flush();
   transports_.clear();
 }
 
 void media_worker::receive_all(clock::time_point now) noexcept {
-  udp_receive_meta meta;
-  for (size_t i = 0; i < max_datagrams_per_wakeup; ++i) {
-    // The receive span leaves room for nothing: SRTP unprotect only shrinks a packet.
-    const auto n = socket_.receive(std::span(receive_buffer_).first(receive_buffer_size), meta);
-    if (!n) return;
-    dispatch(receive_buffer_, *n, meta, now);
-    reap();
+  for (size_t handled = 0; handled < max_datagrams_per_wakeup;) {
+    // Each buffer has room beyond the datagram, though SRTP unprotect only shrinks a packet.
+    const size_t n = receive_batch_.receive(socket_);
+    for (size_t i = 0; i < n; ++i) {
+      dispatch(receive_batch_.buffer(i), receive_batch_.length(i), receive_batch_.meta(i), now);
+      reap();
+    }
+    if (n < receive_batch_.capacity()) return;  // drained
+    handled += n;
   }
 }
 
@@ -293,23 +300,24 @@ void media_worker::forget(webrtc_transport& t) {
 srtp_status media_worker::send_rtp(transport_id id, std::span<const uint8_t> packet) noexcept {
   const auto it = transports_.find(id);
   if (it == transports_.end()) return srtp_status::library_error;
-  return it->second->send_rtp(packet, send_buffer_);
+  return it->second->send_rtp(packet, send_batch_.next_slot());
 }
 
 srtp_status media_worker::send_rtp_in_place(transport_id id, size_t length) noexcept {
   const auto it = transports_.find(id);
   if (it == transports_.end()) return srtp_status::library_error;
-  return it->second->send_rtp_in_place(send_buffer_, length);
+  return it->second->send_rtp_in_place(send_batch_.next_slot(), length);
 }
 
 srtp_status media_worker::send_rtcp(transport_id id, std::span<const uint8_t> packet) noexcept {
   const auto it = transports_.find(id);
   if (it == transports_.end()) return srtp_status::library_error;
-  return it->second->send_rtcp(packet, send_buffer_);
+  return it->second->send_rtcp(packet, send_batch_.next_slot());
 }
 
 void media_worker::on_transport_send(webrtc_transport&, std::span<const uint8_t> datagram, const stun_address& to) {
-  (void)socket_.send(datagram, to, reply_from_);
+  // A datagram protected in the queue's next slot is queued without a copy.
+  (void)send_batch_.queue(datagram, to, reply_from_);
 }
 
 void media_worker::on_transport_address(webrtc_transport& t, const stun_address& source) {

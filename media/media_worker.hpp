@@ -19,6 +19,8 @@
 #include "media/dtls_certificate.hpp"
 #include "media/dtls_context.hpp"
 #include "media/srtp_profile.hpp"
+#include "media/udp_receive_batch.hpp"
+#include "media/udp_send_batch.hpp"
 #include "media/udp_socket.hpp"
 #include "media/webrtc_transport.hpp"
 
@@ -84,13 +86,14 @@ class media_worker final : private webrtc_transport::listener {
   // how the control plane updates worker-owned forwarding state without locks.
   void post(std::function<void()> task);
 
-  // Worker thread only (from listener callbacks): protect into the worker's send buffer
-  // and send to the transport's selected address.
+  // Worker thread only (from listener callbacks): protect into the worker's send queue for
+  // the transport's selected address. Queued datagrams leave, in order, with one sendmmsg
+  // once the worker has read everything waiting (or the queue is full).
   srtp_status send_rtp(transport_id id, std::span<const uint8_t> packet) noexcept;
   srtp_status send_rtcp(transport_id id, std::span<const uint8_t> packet) noexcept;
-  // Worker thread only: the buffer a forwarded packet is written into (one copy), with room
-  // for the SRTP trailer; then send_rtp_in_place protects it there and sends it.
-  [[nodiscard]] std::span<uint8_t> send_scratch() noexcept { return send_buffer_; }
+  // Worker thread only: the send-queue slot a forwarded packet is written into (one copy),
+  // with room for the SRTP trailer; then send_rtp_in_place protects it there and queues it.
+  [[nodiscard]] std::span<uint8_t> send_scratch() noexcept { return send_batch_.next_slot(); }
   srtp_status send_rtp_in_place(transport_id id, size_t length) noexcept;
 
   [[nodiscard]] const stun_address& local_address() const noexcept { return socket_.local_address(); }
@@ -164,8 +167,8 @@ class media_worker final : private webrtc_transport::listener {
   std::vector<transport_id> handshaking_;  // DTLS timers to watch, so idle transports cost nothing
   std::optional<stun_address> reply_from_;  // destination of the datagram being handled
   webrtc_transport::clock::time_point next_tick_{};
-  std::vector<uint8_t> receive_buffer_;
-  std::vector<uint8_t> send_buffer_;
+  udp_receive_batch receive_batch_;
+  udp_send_batch send_batch_;
   std::vector<uint8_t> stun_buffer_;
   std::thread thread_;  // last: starts after everything above exists
 };

@@ -1,15 +1,15 @@
-// libsrtp2 wrapper: one direction of SRTP/SRTCP for one transport, in place, no per-packet allocation.
+// SRTP/SRTCP (RFC 3711, RFC 7714) for one direction of one transport, in place, on OpenSSL
+// EVP contexts made once per session: no allocation, lock or key setup per packet.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "media/srtp_profile.hpp"
-
-using srtp_t = struct srtp_ctx_t_*;
 
 namespace parley::media {
 
@@ -21,7 +21,7 @@ enum class srtp_status : uint8_t {
   too_short,         // not even a header
   no_room,           // buffer lacks space for the tag (protect)
   bad_key,           // wrong key length for the profile
-  library_error,     // srtp_init failed or any other libsrtp error
+  library_error,     // crypto library failure, wrong direction, or a malformed header
 };
 
 [[nodiscard]] constexpr std::string_view to_string(srtp_status s) noexcept {
@@ -38,8 +38,7 @@ enum class srtp_status : uint8_t {
   return "unknown";
 }
 
-// srtp_init() fails when called twice without srtp_shutdown(), so every user goes
-// through this. Thread-safe; true once the library is initialised.
+// True once the ciphers every profile needs are available from OpenSSL. Thread-safe.
 [[nodiscard]] bool ensure_srtp_initialized() noexcept;
 
 // One direction: an outbound session only protects, an inbound one only unprotects.
@@ -48,8 +47,9 @@ class srtp_session {
  public:
   enum class direction : uint8_t { inbound, outbound };
 
-  // What protect_* may append (libsrtp asks for SRTP_MAX_TRAILER_LEN, plus the SRTCP
-  // index): a caller's buffer needs this much room after the packet.
+  // What a caller's buffer needs after the packet for protect_* (the SRTP trailer is at most
+  // a 16-byte tag plus the 4-byte SRTCP index; the rest is headroom kept from libsrtp's
+  // SRTP_MAX_TRAILER_LEN so callers' buffers stay valid either way).
   static constexpr size_t max_overhead = 16 + 128 + 4;
 
   // `master` is key || salt as srtp_keying_material gives it.
@@ -74,11 +74,12 @@ class srtp_session {
   [[nodiscard]] srtp_profile profile() const noexcept { return profile_; }
   [[nodiscard]] direction dir() const noexcept { return direction_; }
 
- private:
-  srtp_session(srtp_t ctx, direction dir, srtp_profile profile) noexcept
-      : ctx_(ctx), direction_(dir), profile_(profile) {}
+  struct state;  // keys, cipher contexts and per-SSRC counters (srtp_session.cpp)
 
-  srtp_t ctx_ = nullptr;
+ private:
+  srtp_session(std::unique_ptr<state> s, direction dir, srtp_profile profile) noexcept;
+
+  std::unique_ptr<state> state_;
   direction direction_;
   srtp_profile profile_;
 };

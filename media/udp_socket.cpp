@@ -15,6 +15,13 @@
 namespace parley::media {
 namespace {
 
+// Room for either pktinfo kind.
+constexpr size_t control_size = std::max(CMSG_SPACE(sizeof(in_pktinfo)), CMSG_SPACE(sizeof(in6_pktinfo)));
+
+static_assert(control_size <= udp_pktinfo_space);
+
+}  // namespace
+
 socklen_t to_sockaddr(const stun_address& a, sockaddr_storage& out) noexcept {
   std::memset(&out, 0, sizeof out);
   if (a.fam == stun_address::family::ipv4) {
@@ -50,10 +57,48 @@ bool from_sockaddr(const sockaddr_storage& in, stun_address& a) noexcept {
   return false;
 }
 
-// Room for either pktinfo kind.
-constexpr size_t control_size = std::max(CMSG_SPACE(sizeof(in_pktinfo)), CMSG_SPACE(sizeof(in6_pktinfo)));
+std::optional<stun_address> pktinfo_destination(msghdr& msg, uint16_t port) noexcept {
+  std::optional<stun_address> destination;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    stun_address dst;
+    dst.port = port;
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      dst.fam = stun_address::family::ipv4;
+      std::memcpy(dst.address.data(), &info.ipi_addr, 4);
+      destination = dst;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      dst.fam = stun_address::family::ipv6;
+      std::memcpy(dst.address.data(), &info.ipi6_addr, 16);
+      destination = dst;
+    }
+  }
+  return destination;
+}
 
-}  // namespace
+size_t write_source_pktinfo(const stun_address& from, std::span<uint8_t> control) noexcept {
+  std::fill(control.begin(), control.end(), uint8_t{0});
+  cmsghdr* c = reinterpret_cast<cmsghdr*>(control.data());
+  if (from.fam == stun_address::family::ipv4) {
+    in_pktinfo info{};
+    std::memcpy(&info.ipi_spec_dst, from.address.data(), 4);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+  }
+  in6_pktinfo info{};
+  std::memcpy(&info.ipi6_addr, from.address.data(), 16);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof info);
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  return CMSG_SPACE(sizeof info);
+}
 
 std::optional<stun_address> parse_ip_address(std::string_view ip, uint16_t port) noexcept {
   char text[INET6_ADDRSTRLEN] = {};
@@ -151,24 +196,7 @@ std::optional<size_t> udp_socket::receive(std::span<uint8_t> buffer, udp_receive
     }
     if ((msg.msg_flags & MSG_TRUNC) != 0) continue;
     if (!from_sockaddr(from, meta.source)) continue;
-    meta.destination.reset();
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      stun_address dst;
-      dst.port = local_.port;
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo info;
-        std::memcpy(&info, CMSG_DATA(c), sizeof info);
-        dst.fam = stun_address::family::ipv4;
-        std::memcpy(dst.address.data(), &info.ipi_addr, 4);
-        meta.destination = dst;
-      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo info;
-        std::memcpy(&info, CMSG_DATA(c), sizeof info);
-        dst.fam = stun_address::family::ipv6;
-        std::memcpy(dst.address.data(), &info.ipi6_addr, 16);
-        meta.destination = dst;
-      }
-    }
+    meta.destination = pktinfo_destination(msg, local_.port);
     return static_cast<size_t>(n);
   }
 }
@@ -183,28 +211,11 @@ bool udp_socket::send(std::span<const uint8_t> datagram, const stun_address& to,
   msg.msg_namelen = dst_len;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(cmsghdr) uint8_t control[control_size] = {};
+  alignas(cmsghdr) uint8_t control[udp_pktinfo_space];
   // Only a wildcard-bound socket needs to be told its source; a bound one has just one.
-  if (wildcard_ && from && from->fam == local_.fam) {
+  if (needs_source(from)) {
     msg.msg_control = control;
-    cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
-    if (from->fam == stun_address::family::ipv4) {
-      in_pktinfo info{};
-      std::memcpy(&info.ipi_spec_dst, from->address.data(), 4);
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
-    } else {
-      in6_pktinfo info{};
-      std::memcpy(&info.ipi6_addr, from->address.data(), 16);
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
-    }
+    msg.msg_controllen = write_source_pktinfo(*from, control);
   }
   for (;;) {
     const ssize_t n = ::sendmsg(fd_, &msg, 0);

@@ -14,11 +14,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 data="$here/../data"
 
 CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build_dir" --target stun_fuzzer rtp_fuzzer rtcp_fuzzer sdp_fuzzer dtls_fuzzer
+cmake --build "$build_dir" --target stun_fuzzer rtp_fuzzer rtcp_fuzzer sdp_fuzzer dtls_fuzzer srtp_fuzzer
 
-declare -A seeds=([stun]=stun [rtp]=rtp [rtcp]=rtcp [sdp]=sdp [dtls]=dtls)
+declare -A seeds=([stun]=stun [rtp]=rtp [rtcp]=rtcp [sdp]=sdp [dtls]=dtls [srtp]=rtp)
 status=0
-for target in stun rtp rtcp sdp dtls; do
+for target in stun rtp rtcp sdp dtls srtp; do
   # A writable corpus per target, so new inputs never land in tests/data.
   corpus="$build_dir/corpus/$target"
   mkdir -p "$corpus" "$build_dir/artifacts/$target"

@@ -114,7 +114,7 @@ TEST_CASE("SRTP sessions reject wrong keys, short buffers and wrong directions",
   REQUIRE(in);
 
   std::array<uint8_t, 200> tight{};
-  size_t len = write_rtp(tight, 1);  // 172 bytes: no room for libsrtp's worst-case trailer
+  size_t len = write_rtp(tight, 1);  // 172 bytes: less than max_overhead left after it
   CHECK(out->protect_rtp(tight, len) == srtp_status::no_room);
   CHECK(len == 172);
 
@@ -123,7 +123,7 @@ TEST_CASE("SRTP sessions reject wrong keys, short buffers and wrong directions",
   CHECK(in->unprotect_rtp(tiny, tiny_len) == srtp_status::too_short);
   CHECK(in->protect_rtp(tiny, tiny_len) == srtp_status::library_error);
 
-  // Moving keeps the libsrtp context alive exactly once.
+  // Moving keeps the keys and cipher contexts alive exactly once.
   srtp_session moved = std::move(*out);
   std::array<uint8_t, 1500> buf{};
   size_t n = write_rtp(buf, 2);
