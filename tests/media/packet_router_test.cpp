@@ -686,3 +686,80 @@ TEST_CASE("a subscriber that negotiated transport-cc gets its own transport-wide
   CHECK(counters->send_estimate_bps > 0);
   CHECK(counters->send_estimate_bps < (estimate_before == 0 ? bandwidth_estimator{}.estimate_bps() : estimate_before));
 }
+
+TEST_CASE("a queue in a subscriber's transport-cc feedback moves it down a simulcast layer; a clear path lets the "
+          "estimate grow again",
+          "[packet_router][twcc][bandwidth]") {
+  fixture f;
+  producer_spec p = video_producer(12, 0);
+  p.ssrcs.clear();
+  p.rids = {"q", "h", "f"};
+  p.extensions.rid = 5;
+  p.extensions.transport_cc = 6;
+  f.router.set_producer(p);
+  auto sub = consumer_of(22, 12, 0x7777, 96);
+  sub.extensions.transport_cc = 11;
+  f.router.set_consumer(sub);
+  uint16_t publisher_transport_seq = 0;
+  // mid "0", rid, transport-wide number: two words of one-byte extensions.
+  auto packet = [&](uint32_t ssrc, uint16_t seq, uint32_t ts, bool key, char rid, size_t size) {
+    std::vector<uint8_t> pkt{0x90, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0x00, 0x02};
+    write_u16(pkt, 2, seq);
+    write_u32(pkt, 4, ts);
+    write_u32(pkt, 8, ssrc);
+    const uint16_t tw = publisher_transport_seq++;
+    const std::vector<uint8_t> elements{static_cast<uint8_t>(mid_id << 4), '0', static_cast<uint8_t>(5 << 4),
+                                        static_cast<uint8_t>(rid), static_cast<uint8_t>(6 << 4 | 1),
+                                        static_cast<uint8_t>(tw >> 8), static_cast<uint8_t>(tw & 0xFF), 0};
+    pkt.insert(pkt.end(), elements.begin(), elements.end());
+    const auto& payload = key ? vp8_key : vp8_delta;
+    pkt.insert(pkt.end(), payload.begin(), payload.end());
+    pkt.resize(size, 0);
+    return pkt;
+  };
+  const std::array<uint32_t, 3> ssrcs{0x100, 0x200, 0x300};
+  const std::array<char, 3> rids{'q', 'h', 'f'};
+  const std::array<size_t, 3> sizes{250, 1000, 1400};
+  std::array<uint16_t, 3> seq{1, 1, 1};
+  int64_t now = 0;
+  int64_t queue_us = 0;
+  uint32_t forwarded_from = 0;
+  transport_feedback_builder arrivals;  // the subscriber's receive side
+  std::array<uint8_t, transport_feedback_builder::max_feedback_bytes> buffer{};
+  auto second = [&](int64_t queue_growth_per_step_us) {
+    for (int i = 0; i < 50; ++i) {
+      now += 20;
+      queue_us = queue_growth_per_step_us < 0 ? 0 : queue_us + queue_growth_per_step_us;
+      for (size_t l = 0; l < 3; ++l) {
+        f.out.rtp.clear();
+        f.router.on_rtp(publisher, packet(ssrcs[l], seq[l]++, static_cast<uint32_t>(now * 90), i == 0, rids[l], sizes[l]),
+                        now);
+        for (const auto& r : f.out.rtp) {
+          forwarded_from = static_cast<uint32_t>(r.bytes.size());
+          const auto view = rtp_packet_view::parse(r.bytes);
+          REQUIRE(view.ok());
+          const auto element = view->extension(11);
+          REQUIRE(element);
+          arrivals.on_packet(read_u16(*element, 0), 900'000'000 + now * 1000 + queue_us);
+        }
+      }
+      if (i % 5 == 4)
+        while (const size_t n = arrivals.write_next(0x7777, 0x7777, buffer))
+          f.router.on_rtcp(subscriber, std::span<const uint8_t>(buffer).first(n), now);
+    }
+    f.router.on_rtcp(subscriber, receiver_report(0x7777, 0, 0, 0), now);
+    f.router.on_tick(now);
+  };
+  for (int s = 0; s < 3; ++s) second(-1);
+  CHECK(forwarded_from == 1400);  // the top layer
+  // The path carries less than the top layer: every packet waits 2 ms longer than the last.
+  for (int s = 0; s < 4; ++s) second(2000);
+  CHECK(f.router.counters(subscriber)->queue_delay_ms > 30);
+  const auto cut = f.router.counters(subscriber)->send_estimate_bps;
+  CHECK(cut < 560'000);
+  CHECK(forwarded_from < 1400);  // switched down at a keyframe
+  // The queue drains and stays clear: the estimate grows again.
+  for (int s = 0; s < 10; ++s) second(-1);
+  CHECK(f.router.counters(subscriber)->queue_delay_ms < 10);
+  CHECK(f.router.counters(subscriber)->send_estimate_bps > cut);
+}
