@@ -3,6 +3,7 @@
 #include "actors/media_router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -38,6 +39,11 @@ constexpr std::string_view uri_rid = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream
 constexpr std::string_view uri_repaired_rid = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 constexpr std::string_view uri_audio_level = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 constexpr std::string_view uri_abs_send_time = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+constexpr std::string_view uri_transport_cc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+/// The header extensions the SFU accepts on a section a peer publishes on, and on one it receives on.
+constexpr std::array<std::string_view, 6> publish_extensions{uri_mid,         uri_rid,           uri_repaired_rid,
+                                                             uri_audio_level, uri_abs_send_time, uri_transport_cc};
+constexpr std::array<std::string_view, 3> subscribe_extensions{uri_mid, uri_audio_level, uri_transport_cc};
 
 struct producer_record {
   uint64_t id = 0;
@@ -263,6 +269,7 @@ media::rtp_extension_ids extension_ids(const media::sdp_media_section& m, bool c
   media::rtp_extension_ids ids;
   ids.mid = extension_id(m, uri_mid);
   ids.audio_level = extension_id(m, uri_audio_level);
+  ids.transport_cc = extension_id(m, uri_transport_cc);
   if (!consumer) {
     ids.rid = extension_id(m, uri_rid);
     ids.repaired_rid = extension_id(m, uri_repaired_rid);
@@ -376,8 +383,7 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
       }
       choice.payload_types = {codec->payload_type};
       choice.direction = media::sdp_direction::recvonly;
-      for (auto uri : {uri_mid, uri_rid, uri_repaired_rid, uri_audio_level, uri_abs_send_time})
-        choice.extension_uris.emplace_back(uri);
+      choice.extension_uris.assign(publish_extensions.begin(), publish_extensions.end());
       if (m.kind == "video")
         choice.extra_fmtp = "x-google-start-bitrate=1000";
       const bool fresh = rec.codec_name.empty();
@@ -418,7 +424,7 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
       }
       choice.payload_types = {codec->payload_type};
       choice.direction = media::sdp_direction::sendonly;
-      choice.extension_uris = {std::string{uri_mid}, std::string{uri_audio_level}};
+      choice.extension_uris.assign(subscribe_extensions.begin(), subscribe_extensions.end());
       rec.spec.payload_type = codec->payload_type;
       rec.spec.transport = peer.transport;
       rec.spec.extensions = extension_ids(m, true);
@@ -436,10 +442,9 @@ std::variant<std::string, negotiation_error> negotiate(router_actor* self, media
       choice.payload_types = {codec->payload_type};
       choice.direction = media::sdp_direction::inactive;
       if (sends(m))
-        for (auto uri : {uri_mid, uri_rid, uri_repaired_rid, uri_audio_level, uri_abs_send_time})
-          choice.extension_uris.emplace_back(uri);
+        choice.extension_uris.assign(publish_extensions.begin(), publish_extensions.end());
       else
-        choice.extension_uris = {std::string{uri_mid}, std::string{uri_audio_level}};
+        choice.extension_uris.assign(subscribe_extensions.begin(), subscribe_extensions.end());
     }
   }
 
@@ -671,7 +676,7 @@ caf::result<bytes> handle_request(router_actor* self, const std::string& op, uin
     st.table->query_counters(peer.transport, [rp, state, cipher, producers, consumers](const media::transport_counters& c) mutable {
       msgpack::sbuffer buffer;
       meeting_packer pk(buffer);
-      pk.pack_map(25);
+      pk.pack_map(28);
       pk.pack("state");
       pk.pack(state);
       pk.pack("srtp_cipher");
@@ -723,6 +728,12 @@ caf::result<bytes> handle_request(router_actor* self, const std::string& op, uin
       pk.pack(c.packets_repaired);
       pk.pack("packets_dropped_paused");
       pk.pack(c.packets_dropped_paused);
+      pk.pack("transport_feedback_sent");
+      pk.pack(c.transport_feedback_sent);
+      pk.pack("transport_feedback_received");
+      pk.pack(c.transport_feedback_received);
+      pk.pack("queue_delay_ms");
+      pk.pack(c.queue_delay_ms);
       rp.deliver(to_packed(buffer));
     });
     return rp;

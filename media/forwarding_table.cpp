@@ -92,7 +92,12 @@ std::vector<std::pair<transport_id, transport_counters>> forwarding_table::quali
   return snapshot_;
 }
 
-void forwarding_table::on_rtp(transport_id id, std::span<const uint8_t> packet) { router_.on_rtp(id, packet, now_ms()); }
+void forwarding_table::on_rtp(transport_id id, std::span<const uint8_t> packet) {
+  // One clock read: microseconds time transport-wide congestion control arrivals.
+  const int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  router_.on_rtp(id, packet, now_us / 1000, now_us);
+}
 
 void forwarding_table::on_rtcp(transport_id id, std::span<const uint8_t> packet) {
   router_.on_rtcp(id, packet, now_ms());

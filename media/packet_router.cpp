@@ -14,6 +14,7 @@
 #include "media/ntp_time.hpp"
 #include "media/rtcp_pli.hpp"
 #include "media/rtcp_remb.hpp"
+#include "media/rtcp_transport_feedback.hpp"
 #include "media/rtp_packet.hpp"
 
 namespace parley::media {
@@ -81,6 +82,10 @@ void packet_router::set_producer(const producer_spec& spec) {
     p.layer_ssrc[0] = spec.ssrcs.front();
     if (!spec.rtx_ssrcs.empty()) p.rtx_ssrc[0] = spec.rtx_ssrcs.front();
   }
+  if (spec.extensions.transport_cc != 0) {
+    t.transport_cc_id = spec.extensions.transport_cc;  // one id per transport (BUNDLE)
+    if (!t.arrivals) t.arrivals = std::make_unique<transport_feedback_builder>();
+  }
   for (auto ssrc : spec.ssrcs) t.producer_by_ssrc[ssrc] = &p;
   for (auto ssrc : spec.rtx_ssrcs)
     if (ssrc != 0) t.producer_by_ssrc[ssrc] = &p;
@@ -103,6 +108,10 @@ void packet_router::remove_producer(uint64_t id) {
 }
 
 void packet_router::set_consumer(const consumer_spec& spec) {
+  if (spec.extensions.transport_cc != 0) {
+    auto& t = transports_[spec.transport];
+    if (!t.sent_history) t.sent_history = std::make_unique<transport_send_history>();
+  }
   if (auto old = consumers_.find(spec.id); old != consumers_.end()) {
     auto& c = *old->second;
     const bool same_stream = c.spec.producer == spec.producer && c.spec.transport == spec.transport &&
@@ -184,9 +193,11 @@ void packet_router::rebuild_extension_map(consumer_state& c) const {
   if (!c.producer) return;
   const auto& from = c.producer->spec.extensions;
   const auto& to = c.spec.extensions;
-  // mid, rid and transport-wide sequence numbers describe the publisher's side: removed.
+  // mid and rid describe the publisher's side: removed.
   if (from.audio_level != 0) c.extension_map[from.audio_level] = to.audio_level;
   if (from.abs_send_time != 0) c.extension_map[from.abs_send_time] = to.abs_send_time;
+  // The element's bytes are then overwritten with the subscriber transport's own number.
+  if (from.transport_cc != 0) c.extension_map[from.transport_cc] = to.transport_cc;
 }
 
 const transport_counters* packet_router::counters(transport_id id) const noexcept {
@@ -293,12 +304,18 @@ void packet_router::ensure_layer(producer_state& p, size_t layer) {
   p.layers[layer].cache = std::make_unique<retransmission_cache>(retransmission_cache_packets, retransmission_slot_bytes);
 }
 
-void packet_router::on_rtp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms) noexcept {
+void packet_router::on_rtp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms,
+                           int64_t arrival_us) noexcept {
   const auto t = transports_.find(from);
   if (t == transports_.end() || packet.size() < rtp_fixed_header_size) return;
   auto& counters = t->second.counters;
   ++counters.packets_in;
   counters.bytes_in += packet.size();
+  now_us_ = arrival_us < 0 ? now_ms * 1000 : arrival_us;
+  // Every packet counts for congestion control, even one that is then dropped (muted,
+  // unknown SSRC, padding-only probes): the sender measures the path, not the stream.
+  if (t->second.transport_cc_id != 0)
+    on_transport_sequence(t->second, from, packet, now_ms, now_us_);
   const uint32_t ssrc = read_u32(packet, 8);
   auto* p = find_producer(t->second, from, ssrc, packet);
   if (p == nullptr) return;
@@ -414,6 +431,7 @@ void packet_router::send_rewritten(consumer_state& c, std::span<const uint8_t> p
     const auto block = view.extension_block();
     const auto offset = static_cast<size_t>(block.data() - packet.data());
     remap_header_extensions(out.subspan(offset, block.size()), view.extension_profile(), c.extension_map);
+    if (c.spec.extensions.transport_cc != 0) stamp_transport_sequence(c, out, packet, view);
   }
   out_.send_rtp_in_place(c.spec.transport, length);
   if (const auto to = transports_.find(c.spec.transport); to != transports_.end()) {
@@ -504,6 +522,7 @@ void packet_router::on_subscriber_nack(transport_state& t, std::span<const uint8
 void packet_router::on_rtcp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms) noexcept {
   const auto t = transports_.find(from);
   if (t == transports_.end()) return;
+  now_us_ = now_ms * 1000;
   rtcp_compound compound(packet);
   while (const auto ref = compound.next()) {
     if (ref->header.packet_type == rtcp_type::sender_report) {
@@ -516,6 +535,10 @@ void packet_router::on_rtcp(transport_id from, std::span<const uint8_t> packet, 
     }
     if (ref->header.packet_type == rtcp_type::rtp_feedback && ref->header.count == rtcp_fmt::generic_nack) {
       on_subscriber_nack(t->second, ref->bytes, now_ms);
+      continue;
+    }
+    if (ref->header.packet_type == rtcp_type::rtp_feedback && ref->header.count == rtcp_fmt::transport_feedback) {
+      on_subscriber_transport_feedback(t->second, ref->bytes, now_ms);
       continue;
     }
     if (ref->header.packet_type != rtcp_payload_feedback) continue;
@@ -659,6 +682,15 @@ void packet_router::estimate_subscriber(transport_state& t, int64_t now_ms) noex
                             now_ms);
   t.counters.send_estimate_bps = t.send_estimate.estimate_bps();
   if (simulcast_consumers == 0) return;
+  share_estimate(t);
+}
+
+void packet_router::share_estimate(transport_state& t) noexcept {
+  size_t simulcast_consumers = 0;
+  for (const auto& [ssrc, c] : t.consumer_by_ssrc)
+    if (c->producer != nullptr && !c->producer->spec.audio && !c->spec.paused && c->producer->spec.rids.size() > 1)
+      ++simulcast_consumers;
+  if (simulcast_consumers == 0) return;
   // An equal share of the estimate for each simulcast video the subscriber shows.
   const uint64_t share = t.send_estimate.estimate_bps() / simulcast_consumers;
   for (const auto& [ssrc, c] : t.consumer_by_ssrc) {
@@ -704,8 +736,81 @@ void packet_router::on_tick(int64_t now_ms) noexcept {
       t.counters.receive_estimate_bps = t.receive_estimate.estimate_bps();
     }
     estimate_subscriber(t, now_ms);
+    if (t.arrivals && t.arrivals->pending()) send_transport_feedback(t, id, now_ms);  // the tail of a stream that stopped
     t.last_tick_ms = now_ms;
   }
+}
+
+}  // namespace parley::media
+
+namespace parley::media {
+namespace {
+// How often a publisher hears about its packets' arrivals: its delay-based estimator
+// reacts within a few feedbacks, so this sets how fast it notices a queue.
+constexpr int64_t transport_feedback_interval_ms = 50;
+}  // namespace
+
+void packet_router::on_transport_sequence(transport_state& t, transport_id from, std::span<const uint8_t> packet,
+                                          int64_t now_ms, int64_t arrival_us) noexcept {
+  if (!t.arrivals) return;
+  const auto view = rtp_packet_view::parse(packet);
+  if (!view) return;
+  const auto element = view->extension(t.transport_cc_id);
+  if (!element || element->size() != 2) return;
+  t.arrivals->on_packet(read_u16(*element, 0), arrival_us);
+  t.feedback_media_ssrc = view->ssrc();
+  if (now_ms - t.last_feedback_ms >= transport_feedback_interval_ms) send_transport_feedback(t, from, now_ms);
+}
+
+void packet_router::send_transport_feedback(transport_state& t, transport_id to, int64_t now_ms) noexcept {
+  if (!t.arrivals) return;
+  t.last_feedback_ms = now_ms;
+  std::array<uint8_t, transport_feedback_builder::max_feedback_bytes> buffer{};
+  try {  // the wire writer sizes its chunk list on the heap: once per message, not per packet
+    while (const size_t n = t.arrivals->write_next(sfu_rtcp_ssrc, t.feedback_media_ssrc, buffer)) {
+      out_.send_rtcp(to, std::span(buffer).first(n));
+      ++t.counters.transport_feedback_sent;
+    }
+  } catch (...) {
+  }
+}
+
+}  // namespace parley::media
+
+namespace parley::media {
+
+void packet_router::stamp_transport_sequence(const consumer_state& c, std::span<uint8_t> out,
+                                             std::span<const uint8_t> packet, const rtp_packet_view& view) noexcept {
+  if (c.producer == nullptr || c.producer->spec.extensions.transport_cc == 0) return;
+  // The publisher's element, already renamed to the subscriber's id in `out`: same place,
+  // since the header is copied unchanged (an RTX packet's extra bytes come after it).
+  const auto element = view.extension(c.producer->spec.extensions.transport_cc);
+  if (!element || element->size() != 2) return;
+  const auto t = transports_.find(c.spec.transport);
+  if (t == transports_.end() || !t->second.sent_history) return;
+  const auto offset = static_cast<size_t>(element->data() - packet.data());
+  write_u16(out, offset, t->second.sent_history->record(now_us_, out.size()));
+}
+
+void packet_router::on_subscriber_transport_feedback(transport_state& t, std::span<const uint8_t> packet,
+                                                     int64_t now_ms) noexcept {
+  if (!t.sent_history) return;
+  try {  // the parser lists the received packets on the heap: once per feedback, not per packet
+    const auto feedback = rtcp_transport_feedback::parse(packet);
+    if (!feedback) return;
+    ++t.counters.transport_feedback_received;
+    delay_samples_.clear();
+    feedback->for_each_receive_time([&](uint16_t sequence, int64_t receive_us) {
+      if (const auto sent = t.sent_history->find(sequence)) delay_samples_.push_back({sent->send_us, receive_us, sent->bytes});
+    });
+    if (delay_samples_.empty()) return;
+    t.send_estimate.on_delay_feedback(delay_samples_, now_ms);
+  } catch (...) {
+    return;
+  }
+  t.counters.send_estimate_bps = t.send_estimate.estimate_bps();
+  t.counters.queue_delay_ms = t.send_estimate.queue_delay_us() / 1000;
+  share_estimate(t);  // a queue moves the layer now, not at the next receiver report
 }
 
 }  // namespace parley::media

@@ -22,6 +22,8 @@
 #include "media/send_stream_stats.hpp"
 #include "media/sent_packet_map.hpp"
 #include "media/srtp_profile.hpp"
+#include "media/transport_feedback_builder.hpp"
+#include "media/transport_send_history.hpp"
 #include "media/video_keyframe.hpp"
 #include "media/webrtc_transport.hpp"
 
@@ -105,6 +107,9 @@ struct transport_counters {
   int64_t rtt_ms = -1;       // from its receiver reports of our sender reports; -1: not known yet
   uint64_t send_estimate_bps = 0;     // send-side estimate of its downlink (0: no reports yet)
   uint64_t receive_estimate_bps = 0;  // what we tell it to send (REMB; 0: it publishes no video)
+  uint64_t transport_feedback_sent = 0;  // transport-cc feedback messages to this publisher
+  uint64_t transport_feedback_received = 0;  // transport-cc feedback from this subscriber
+  int64_t queue_delay_ms = 0;                // queueing its transport-cc feedback shows
 };
 
 class packet_router {
@@ -121,8 +126,9 @@ class packet_router {
   void set_producer_enabled(uint64_t id, bool enabled);
   void set_producer_paused(uint64_t id, bool paused);
 
-  // Packets (worker thread). `now_ms` is a monotonic clock in milliseconds.
-  void on_rtp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms) noexcept;
+  // Packets (worker thread). `now_ms` is a monotonic clock in milliseconds; `arrival_us`,
+  // the same clock in microseconds when known, times transport-wide sequence numbers.
+  void on_rtp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms, int64_t arrival_us = -1) noexcept;
   void on_rtcp(transport_id from, std::span<const uint8_t> packet, int64_t now_ms) noexcept;
   // Periodic work (about once a second): receiver reports and REMB to publishers, sender
   // reports to subscribers, quality figures, and the bandwidth-driven layer choice.
@@ -196,6 +202,15 @@ class packet_router {
     bandwidth_estimator send_estimate;     // for what we send it
     bandwidth_estimator receive_estimate;  // for what it sends us (REMB)
     int64_t last_estimated_report_ms = -1;
+    // Transport-wide congestion control of what it sends us (made when a publication
+    // negotiates the extension): arrivals, and the feedback they become.
+    uint8_t transport_cc_id = 0;
+    std::unique_ptr<transport_feedback_builder> arrivals;
+    uint32_t feedback_media_ssrc = 0;
+    int64_t last_feedback_ms = -1'000'000;
+    // Transport-wide numbers and send times of what we send it (made when a subscription
+    // negotiates the extension), for the delay signal of its feedback.
+    std::unique_ptr<transport_send_history> sent_history;
   };
 
   void attach(consumer_state& c);
@@ -211,6 +226,13 @@ class packet_router {
   void on_media(transport_state& t, producer_state& p, size_t layer, std::span<const uint8_t> packet,
                 const rtp_packet_view& view, bool repaired, int64_t now_ms) noexcept;
   void send_due_nacks(producer_state& p, size_t layer, int64_t now_ms) noexcept;
+  void on_transport_sequence(transport_state& t, transport_id from, std::span<const uint8_t> packet, int64_t now_ms,
+                             int64_t arrival_us) noexcept;
+  void send_transport_feedback(transport_state& t, transport_id to, int64_t now_ms) noexcept;
+  void stamp_transport_sequence(const consumer_state& c, std::span<uint8_t> out, std::span<const uint8_t> packet,
+                                const rtp_packet_view& view) noexcept;
+  void on_subscriber_transport_feedback(transport_state& t, std::span<const uint8_t> packet, int64_t now_ms) noexcept;
+  void share_estimate(transport_state& t) noexcept;
   // Writes the subscriber's view of a source packet into the scratch buffer and sends it.
   void send_rewritten(consumer_state& c, std::span<const uint8_t> packet, const rtp_packet_view& view,
                       uint16_t sequence, uint32_t timestamp, bool as_rtx) noexcept;
@@ -226,6 +248,8 @@ class packet_router {
   packet_output& out_;
   int64_t ntp_offset_ms_ = 0;  // wall clock (since 1900) minus the monotonic clock
   std::array<uint8_t, 1600> rtx_unwrap_{};  // an RTX packet turned back into the original
+  int64_t now_us_ = 0;  // the time of the packet being handled: send time of what it makes us send
+  std::vector<delay_sample> delay_samples_;  // one subscriber feedback's delays (keeps its capacity)
   std::unordered_map<transport_id, transport_state> transports_;
   std::unordered_map<uint64_t, std::unique_ptr<producer_state>> producers_;
   std::unordered_map<uint64_t, std::unique_ptr<consumer_state>> consumers_;

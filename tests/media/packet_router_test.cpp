@@ -2,6 +2,7 @@
 // numbers, when mutes drop media, and when publishers are asked for keyframes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "media/byte_io.hpp"
@@ -13,8 +14,10 @@
 #include "media/rtcp_receiver_report.hpp"
 #include "media/rtcp_remb.hpp"
 #include "media/rtcp_sender_report.hpp"
+#include "media/rtcp_transport_feedback.hpp"
 #include "media/rtcp_pli.hpp"
 #include "media/rtp_packet.hpp"
+#include "media/transport_feedback_builder.hpp"
 
 using namespace parley::media;
 
@@ -543,4 +546,220 @@ TEST_CASE("a paused screen share is dropped at the worker until sharing resumes,
   CHECK(asked);
   publish_video(f, 0xAAAA, 108, 2, 400);
   CHECK(f.out.rtp.size() == 5);
+}
+
+namespace {
+
+constexpr uint8_t transport_cc_id = 5;
+
+// RTP with mid "0" and a transport-wide sequence number (RFC 8285 one-byte form).
+std::vector<uint8_t> rtp_with_transport_sequence(uint32_t ssrc, uint16_t seq, uint16_t transport_seq,
+                                                 const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> p{0x90, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0x00, 0x02};
+  write_u16(p, 2, seq);
+  write_u32(p, 4, 3000u * seq);
+  write_u32(p, 8, ssrc);
+  const std::vector<uint8_t> elements{static_cast<uint8_t>(mid_id << 4), '0', static_cast<uint8_t>(transport_cc_id << 4 | 1),
+                                      static_cast<uint8_t>(transport_seq >> 8), static_cast<uint8_t>(transport_seq & 0xFF),
+                                      0, 0, 0};
+  p.insert(p.end(), elements.begin(), elements.end());
+  p.insert(p.end(), payload.begin(), payload.end());
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a publisher that negotiated transport-cc gets feedback on every transport-wide sequence number",
+          "[packet_router][twcc]") {
+  fixture f;
+  auto spec = video_producer(10, 0xAAAA);
+  spec.extensions.transport_cc = transport_cc_id;
+  f.router.set_producer(spec);
+  f.router.set_consumer(consumer_of(20, 10, 0x5555, 100));
+  f.out.rtcp.clear();
+  std::vector<uint16_t> sent;
+  for (uint16_t i = 0; i < 40; ++i) {
+    const auto transport_seq = static_cast<uint16_t>(65520 + i);  // wraps on the way
+    if (i == 7 || i == 8) continue;                              // lost on the way in
+    // A probe on an SSRC the SFU does not route still counts for the path.
+    const uint32_t ssrc = i == 30 ? 0xBBBB : 0xAAAA;
+    const int64_t now_ms = 5 * i;
+    f.router.on_rtp(publisher, rtp_with_transport_sequence(ssrc, static_cast<uint16_t>(100 + i), transport_seq,
+                                                           i == 0 ? vp8_key : vp8_delta),
+                    now_ms, now_ms * 1000 + 250);
+    sent.push_back(transport_seq);
+  }
+  f.router.on_tick(1000);  // reports the tail too
+
+  std::vector<uint16_t> reported_received, reported_lost;
+  int64_t previous_time = -1;
+  uint16_t previous_seq = 0;
+  int expected_count = 0;
+  for (const auto& s : f.out.rtcp) {
+    rtcp_compound compound(s.bytes);
+    while (const auto ref = compound.next()) {
+      if (ref->header.packet_type != rtcp_type::rtp_feedback || ref->header.count != rtcp_fmt::transport_feedback)
+        continue;
+      CHECK(s.to == publisher);
+      const auto fb = rtcp_transport_feedback::parse(ref->bytes);
+      REQUIRE(fb.ok());
+      CHECK(fb->feedback_count == expected_count++);
+      for (uint16_t k = 0; k < fb->packet_status_count; ++k) {
+        const auto seq = static_cast<uint16_t>(fb->base_sequence + k);
+        const bool got = std::any_of(fb->received.begin(), fb->received.end(), [&](const auto& r) { return r.sequence == seq; });
+        (got ? reported_received : reported_lost).push_back(seq);
+      }
+      fb->for_each_receive_time([&](uint16_t seq, int64_t t) {
+        // 5 ms per sequence number, as they came (the lost ones leave their time out).
+        if (previous_time >= 0) CHECK(t - previous_time == 5000 * static_cast<uint16_t>(seq - previous_seq));
+        previous_time = t;
+        previous_seq = seq;
+      });
+    }
+  }
+  CHECK(expected_count >= 3);  // about every 50 ms, not once per packet nor once per tick
+  CHECK(expected_count <= 6);
+  CHECK(reported_received == sent);
+  CHECK(reported_lost == std::vector<uint16_t>{65527, 65528});
+  CHECK(f.router.counters(publisher)->transport_feedback_sent == static_cast<uint64_t>(expected_count));
+  // The subscriber does not see the publisher's transport-wide numbers.
+  for (const auto& r : f.out.rtp) {
+    const auto view = rtp_packet_view::parse(r.bytes);
+    REQUIRE(view.ok());
+    CHECK_FALSE(view->extension(transport_cc_id));
+  }
+}
+
+TEST_CASE("a publisher without transport-cc gets no transport feedback", "[packet_router][twcc]") {
+  fixture f;
+  f.router.set_producer(video_producer(10, 0xAAAA));
+  for (uint16_t i = 0; i < 10; ++i)
+    f.router.on_rtp(publisher, rtp_with_transport_sequence(0xAAAA, i, i, vp8_key), 60 * i);
+  f.router.on_tick(1000);
+  for (const auto& s : f.out.rtcp) CHECK_FALSE(rtcp_transport_feedback::parse(s.bytes).ok());
+  CHECK(f.router.counters(publisher)->transport_feedback_sent == 0);
+}
+
+TEST_CASE("a subscriber that negotiated transport-cc gets its own transport-wide numbers, and its feedback's "
+          "queueing delay lowers its estimate",
+          "[packet_router][twcc]") {
+  fixture f;
+  auto spec = video_producer(10, 0xAAAA);
+  spec.extensions.transport_cc = transport_cc_id;
+  f.router.set_producer(spec);
+  auto sub = consumer_of(20, 10, 0x5555, 100);
+  sub.extensions.transport_cc = 11;
+  f.router.set_consumer(sub);
+  // 60 packets, 5 ms apart, keyframe first: all forwarded.
+  for (uint16_t i = 0; i < 60; ++i) {
+    const int64_t now_ms = 1000 + 5 * i;
+    f.router.on_rtp(publisher, rtp_with_transport_sequence(0xAAAA, static_cast<uint16_t>(200 + i),
+                                                           static_cast<uint16_t>(9000 + i), i == 0 ? vp8_key : vp8_delta),
+                    now_ms, now_ms * 1000);
+  }
+  REQUIRE(f.out.rtp.size() == 60);
+  for (size_t i = 0; i < f.out.rtp.size(); ++i) {
+    const auto view = rtp_packet_view::parse(f.out.rtp[i].bytes);
+    REQUIRE(view.ok());
+    CHECK_FALSE(view->extension(transport_cc_id));  // the publisher's id is gone
+    const auto element = view->extension(11);
+    REQUIRE(element);
+    REQUIRE(element->size() == 2);
+    CHECK(read_u16(*element, 0) == i);  // the subscriber transport's own numbering, from 0
+  }
+
+  // The subscriber reports them arriving ever later: a queue of 1 ms more per packet.
+  const auto estimate_before = f.router.counters(subscriber)->send_estimate_bps;
+  transport_feedback_builder arrivals;
+  std::array<uint8_t, transport_feedback_builder::max_feedback_bytes> buffer{};
+  int64_t now_ms = 1300;
+  for (uint16_t i = 0; i < 60; ++i) {
+    arrivals.on_packet(i, 50'000'000 + i * 6000);
+    if (i % 10 != 9) continue;
+    const size_t n = arrivals.write_next(0x5555, 0x5555, buffer);
+    REQUIRE(n > 0);
+    f.router.on_rtcp(subscriber, std::span<const uint8_t>(buffer).first(n), now_ms += 50);
+  }
+  const auto* counters = f.router.counters(subscriber);
+  CHECK(counters->transport_feedback_received == 6);
+  CHECK(counters->queue_delay_ms > 20);
+  CHECK(counters->send_estimate_bps > 0);
+  CHECK(counters->send_estimate_bps < (estimate_before == 0 ? bandwidth_estimator{}.estimate_bps() : estimate_before));
+}
+
+TEST_CASE("a queue in a subscriber's transport-cc feedback moves it down a simulcast layer; a clear path lets the "
+          "estimate grow again",
+          "[packet_router][twcc][bandwidth]") {
+  fixture f;
+  producer_spec p = video_producer(12, 0);
+  p.ssrcs.clear();
+  p.rids = {"q", "h", "f"};
+  p.extensions.rid = 5;
+  p.extensions.transport_cc = 6;
+  f.router.set_producer(p);
+  auto sub = consumer_of(22, 12, 0x7777, 96);
+  sub.extensions.transport_cc = 11;
+  f.router.set_consumer(sub);
+  uint16_t publisher_transport_seq = 0;
+  // mid "0", rid, transport-wide number: two words of one-byte extensions.
+  auto packet = [&](uint32_t ssrc, uint16_t seq, uint32_t ts, bool key, char rid, size_t size) {
+    std::vector<uint8_t> pkt{0x90, 96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0x00, 0x02};
+    write_u16(pkt, 2, seq);
+    write_u32(pkt, 4, ts);
+    write_u32(pkt, 8, ssrc);
+    const uint16_t tw = publisher_transport_seq++;
+    const std::vector<uint8_t> elements{static_cast<uint8_t>(mid_id << 4), '0', static_cast<uint8_t>(5 << 4),
+                                        static_cast<uint8_t>(rid), static_cast<uint8_t>(6 << 4 | 1),
+                                        static_cast<uint8_t>(tw >> 8), static_cast<uint8_t>(tw & 0xFF), 0};
+    pkt.insert(pkt.end(), elements.begin(), elements.end());
+    const auto& payload = key ? vp8_key : vp8_delta;
+    pkt.insert(pkt.end(), payload.begin(), payload.end());
+    pkt.resize(size, 0);
+    return pkt;
+  };
+  const std::array<uint32_t, 3> ssrcs{0x100, 0x200, 0x300};
+  const std::array<char, 3> rids{'q', 'h', 'f'};
+  const std::array<size_t, 3> sizes{250, 1000, 1400};
+  std::array<uint16_t, 3> seq{1, 1, 1};
+  int64_t now = 0;
+  int64_t queue_us = 0;
+  uint32_t forwarded_from = 0;
+  transport_feedback_builder arrivals;  // the subscriber's receive side
+  std::array<uint8_t, transport_feedback_builder::max_feedback_bytes> buffer{};
+  auto second = [&](int64_t queue_growth_per_step_us) {
+    for (int i = 0; i < 50; ++i) {
+      now += 20;
+      queue_us = queue_growth_per_step_us < 0 ? 0 : queue_us + queue_growth_per_step_us;
+      for (size_t l = 0; l < 3; ++l) {
+        f.out.rtp.clear();
+        f.router.on_rtp(publisher, packet(ssrcs[l], seq[l]++, static_cast<uint32_t>(now * 90), i == 0, rids[l], sizes[l]),
+                        now);
+        for (const auto& r : f.out.rtp) {
+          forwarded_from = static_cast<uint32_t>(r.bytes.size());
+          const auto view = rtp_packet_view::parse(r.bytes);
+          REQUIRE(view.ok());
+          const auto element = view->extension(11);
+          REQUIRE(element);
+          arrivals.on_packet(read_u16(*element, 0), 900'000'000 + now * 1000 + queue_us);
+        }
+      }
+      if (i % 5 == 4)
+        while (const size_t n = arrivals.write_next(0x7777, 0x7777, buffer))
+          f.router.on_rtcp(subscriber, std::span<const uint8_t>(buffer).first(n), now);
+    }
+    f.router.on_rtcp(subscriber, receiver_report(0x7777, 0, 0, 0), now);
+    f.router.on_tick(now);
+  };
+  for (int s = 0; s < 3; ++s) second(-1);
+  CHECK(forwarded_from == 1400);  // the top layer
+  // The path carries less than the top layer: every packet waits 2 ms longer than the last.
+  for (int s = 0; s < 4; ++s) second(2000);
+  CHECK(f.router.counters(subscriber)->queue_delay_ms > 30);
+  const auto cut = f.router.counters(subscriber)->send_estimate_bps;
+  CHECK(cut < 560'000);
+  CHECK(forwarded_from < 1400);  // switched down at a keyframe
+  // The queue drains and stays clear: the estimate grows again.
+  for (int s = 0; s < 10; ++s) second(-1);
+  CHECK(f.router.counters(subscriber)->queue_delay_ms < 10);
+  CHECK(f.router.counters(subscriber)->send_estimate_bps > cut);
 }
