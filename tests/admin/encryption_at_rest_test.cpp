@@ -374,7 +374,7 @@ TEST_CASE("a missing, wrong or exposed master key stops parleyd with a clear err
   fs::remove(outside);
 }
 
-TEST_CASE("--unencrypted-store runs a fresh folder without a master key, and a normal start encrypts from then on",
+TEST_CASE("a fresh folder runs with --unencrypted-store without a master key, and a normal start encrypts from then on",
           "[admin][encryption]") {
   parleyd_process server(admin_server_options({"--unencrypted-store"}));
   auto ann = sign_in(server, "ann");
