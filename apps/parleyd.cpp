@@ -15,6 +15,7 @@
 #include "accounts/access_token.hpp"
 #include "accounts/saml_sp.hpp"
 #include "accounts/user_provisioning.hpp"
+#include "actors/organisation_erasure.hpp"
 #include "actors/backup_scheduler.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/type_registry.hpp"
@@ -103,6 +104,11 @@ int main(int argc, char** argv) {
   }
   const auto master_key_file = cfg.master_key_file.empty() ? cfg.data_dir + "/master.key" : cfg.master_key_file;
   if (error = storage::enable_encryption_at_rest(*db, master_key_file); !error.empty()) {
+    log->critical("{}", error);
+    return exit_failure;
+  }
+  // An organisation deletion cut short by a stop is finished before anything can read its data.
+  if (error = actors::finish_organisation_deletions(*db); !error.empty()) {
     log->critical("{}", error);
     return exit_failure;
   }
