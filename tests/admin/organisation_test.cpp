@@ -231,7 +231,8 @@ TEST_CASE("a server operator creates, lists, renames and deletes organisations; 
   for (auto kind : {"org.create", "org.rename", "org.delete"})
     CHECK(admin_call(server, op, "GET", std::string{"/api/v1/admin/audit?kind="} + kind).body.find(org.id) !=
           std::string::npos);
-  // Kept across a restart: the deleted one stays gone, the default one is there.
+  // Kept across SIGKILL and a restart: the deleted one stays gone, the default one is there.
+  server.kill();
   server.restart();
   CHECK_FALSE(org_listed(server, op, org.id));
   CHECK(org_listed(server, op, "0000000000000001"));
