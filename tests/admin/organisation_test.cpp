@@ -9,10 +9,12 @@
 #include <rocksdb/db.h>
 
 #include "accounts/account_repository.hpp"
+#include "actors/organisation_erasure.hpp"
 #include "storage/data_key_ring.hpp"
 #include "storage/data_owner.hpp"
 #include "storage/database.hpp"
 #include "storage/encryption_at_rest.hpp"
+#include "storage/write_set.hpp"
 #include "tests/admin/admin_harness.hpp"
 #include "tests/messaging/messaging_harness.hpp"
 
@@ -290,4 +292,29 @@ TEST_CASE("a disabled or deleted user's open connections are closed with the rea
   CHECK(closed["code"] == "unauthenticated");
   CHECK(closed["reason"] == "account_deleted");
   CHECK(again.wait_closed(std::chrono::seconds{60}) == 1008);
+}
+
+TEST_CASE("an organisation deletion cut short by SIGKILL is finished at the next start", "[admin][org][shredding]") {
+  parleyd_process server(admin_server_options());
+  const auto op = admin_token(server);
+  auto outsider = sign_in(server, "ann");
+  auto org = create_org(server, op, "Cut Short Inc");
+  const std::string marker = "ZQX-org-cut-5e2a";
+  auto d = write_org_markers(server, org, outsider, marker);
+  server.kill();
+
+  // The node died right after committing the deletion mark, before any key was destroyed.
+  {
+    std::string error;
+    auto db = parley::storage::database::open(server.data_dir().string(), error);
+    REQUIRE(db);
+    REQUIRE(parley::storage::enable_encryption_at_rest(*db, (server.data_dir() / "master.key").string()).empty());
+    parley::storage::write_set mark;
+    parley::actors::mark_organisation_deletion(mark, std::stoull(org.id, nullptr, 16),
+                                               {std::stoull(d.ben.user.id, nullptr, 16),
+                                                std::stoull(d.cat.user.id, nullptr, 16)});
+    REQUIRE(db->write_synced(mark).ok());
+  }
+  server.restart();
+  check_org_gone(server, op, org, d, outsider, marker);
 }
