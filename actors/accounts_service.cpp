@@ -2,6 +2,7 @@
 // the usernames being registered right now, so it can be restarted at any time.
 #include "actors/accounts_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -18,9 +19,14 @@
 #include "actors/accounts_messages.hpp"
 #include "actors/accounts_state.hpp"
 #include "actors/audit_log.hpp"
+#include "actors/messaging_directory.hpp"
+#include "actors/account_closing_messages.hpp"
+#include "actors/organisation_erasure.hpp"
+#include "accounts/organisation_repository.hpp"
 #include "actors/security_audit.hpp"
 #include "actors/password_worker.hpp"
 #include "actors/service_error.hpp"
+#include "actors/supervisor.hpp"
 #include "storage/data_key_ring.hpp"
 #include "storage/data_owner.hpp"
 #include "storage/database.hpp"
@@ -216,6 +222,12 @@ caf::result<caf::ok_atom> handle_logout(accounts_actor* self, const std::string&
   return rp;
 }
 
+/// Closes every connection of `user` on this node, telling the client why (`reason`).
+void close_connections(accounts_actor* self, uint64_t user, std::string reason, std::string message) {
+  if (auto directory = lookup_service(self->system(), messaging_service_name))
+    self->send(directory, im_close_atom::value, user, std::move(reason), std::move(message));
+}
+
 /// An administrator's change to a user record, applied to the record as this actor last wrote it.
 caf::result<caf::ok_atom> change_user(accounts_actor* self, const user_change& change) {
   auto& st = self->state;
@@ -244,11 +256,88 @@ caf::result<caf::ok_atom> change_user(accounts_actor* self, const user_change& c
     return make_service_error(error_code::bad_request, "no such user change: " + change.action);
   }
   auto rp = self->make_response_promise<caf::ok_atom>();
-  write_then(self, std::move(writes), [rp](std::optional<caf::error> err) mutable {
+  write_then(self, std::move(writes), [self, rp, id = user->id, action = change.action](std::optional<caf::error> err) mutable {
     if (err)
-      rp.deliver(*err);
-    else
-      rp.deliver(caf::ok_atom::value);
+      return void(rp.deliver(*err));
+    if (action == "disable")
+      close_connections(self, id, "account_disabled", "an administrator disabled this account");
+    else if (action == "delete")
+      close_connections(self, id, "account_deleted", "an administrator deleted this account");
+    rp.deliver(caf::ok_atom::value);
+  });
+  return rp;
+}
+
+/// Runs erase_organisation on a thread of its own (it scans and syncs) and answers its outcome.
+caf::behavior organisation_eraser(caf::event_based_actor* self, std::shared_ptr<storage::database> db, uint64_t org_id,
+                                  std::vector<uint64_t> members) {
+  return {
+    [self, db, org_id, members](org_delete_atom) -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      rp.deliver(erase_organisation(*db, org_id, members));
+      self->quit();
+      return rp;
+    },
+  };
+}
+
+/// A server operator deletes an organisation. The deletion is marked durably first, so a node
+/// that stops at any later point finishes it at its next start; then every data key of the
+/// organisation and its members is destroyed (each durably); then the members' records go
+/// (sign-in stops at once) and their connections are closed; the other records are erased last.
+caf::result<caf::ok_atom> delete_organisation(accounts_actor* self, uint64_t org_id, uint64_t operator_id) {
+  auto& st = self->state;
+  auto op = st.find_user(operator_id);
+  if (!op || op->disabled || !op->is_admin || op->org_id != accounts::default_org_id)
+    return make_service_error(error_code::forbidden,
+                              "only server operators (administrators of the default organisation) delete organisations");
+  if (org_id == accounts::default_org_id)
+    return make_service_error(error_code::forbidden, "the default organisation cannot be deleted");
+  if (!accounts::organisation_repository{*st.ctx->db}.find(org_id))
+    return make_service_error(error_code::not_found, "no such organisation");
+  std::vector<accounts::user_record> members;
+  std::vector<uint64_t> member_ids;
+  for (const auto& listed : st.repository->list_users())
+    if (auto user = st.find_user(listed.id); user && user->org_id == org_id) {
+      members.push_back(*user);
+      member_ids.push_back(user->id);
+    }
+  storage::write_set mark;
+  mark_organisation_deletion(mark, org_id, member_ids);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  write_then(self, std::move(mark), [self, rp, org_id, members, member_ids](std::optional<caf::error> err) mutable {
+    if (err)
+      return void(rp.deliver(*err));
+    auto& st = self->state;
+    if (auto* ring = st.ctx->db->key_ring())
+      for (auto owner : organisation_key_owners(org_id, member_ids))
+        if (auto status = ring->destroy(owner); !status.ok()) {
+          telemetry::logger("accounts")->error("destroying an organisation's data keys failed: {}", status.ToString());
+          return void(rp.deliver(make_service_error(error_code::internal,
+                                                    "the organisation's data keys could not be destroyed; it is marked "
+                                                    "for deletion, which a retry or the next start finishes")));
+        }
+    storage::write_set removals;
+    for (const auto& user : members)
+      accounts::account_repository::remove_user(removals, user);
+    write_then(self, std::move(removals), [self, rp, org_id, members, member_ids](std::optional<caf::error> err) mutable {
+      if (err)
+        return void(rp.deliver(*err));
+      for (const auto& user : members)
+        close_connections(self, user.id, "account_deleted", "the account's organisation was deleted");
+      auto eraser = self->spawn<caf::detached>(organisation_eraser, self->state.ctx->db, org_id, member_ids);
+      self->request(eraser, caf::infinite, org_delete_atom::value)
+        .then(
+          [rp](const std::string& error) mutable {
+            if (error.empty())
+              return void(rp.deliver(caf::ok_atom::value));
+            telemetry::logger("accounts")->error("erasing an organisation: {}", error);
+            rp.deliver(make_service_error(error_code::internal,
+                                          "the organisation's keys are destroyed but not all its records are erased "
+                                          "yet; a retry or the next start finishes"));
+          },
+          [rp](caf::error& err) mutable { rp.deliver(err); });
+    });
   });
   return rp;
 }
@@ -310,6 +399,9 @@ caf::behavior accounts_service(accounts_actor* self, std::shared_ptr<const node_
     [self](grant_atom, account_command& cmd) { return handle_grant_command(self, cmd); },
     [self](signed_atom, signed_command& cmd) { return handle_signed_command(self, cmd); },
     [self](user_change_atom, const user_change& change) { return change_user(self, change); },
+    [self](org_delete_atom, uint64_t org_id, uint64_t operator_id) {
+      return delete_organisation(self, org_id, operator_id);
+    },
     [self](sweep_atom) {
       self->spawn<caf::detached>(sweep_expired_tokens, self->state.ctx->db, self->state.store);
       self->delayed_send(self, sweep_interval, sweep_atom::value);

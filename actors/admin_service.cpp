@@ -18,6 +18,8 @@
 #include "actors/accounts_messages.hpp"
 #include "actors/admin_messages.hpp"
 #include "actors/audit_messages.hpp"
+#include "actors/account_closing_messages.hpp"
+#include "actors/organisation_erasure.hpp"
 #include "actors/password_worker.hpp"
 #include "actors/service_error.hpp"
 #include "actors/supervisor.hpp"
@@ -544,6 +546,211 @@ void update_policy(call& c) {
            json_reply(200, policy_json(policy)));
 }
 
+// --- organisations (server operators) ----------------------------------------------------
+
+/// Server operators are the administrators of the default organisation (the organisation of the
+/// bootstrap admin, the one that runs the server): they alone create, rename and delete
+/// organisations. Answers forbidden for anyone else.
+bool operator_or_answer(call& c) {
+  if (c.admin.org_id == accounts::default_org_id)
+    return true;
+  c.answer(error_reply(error_code::forbidden,
+                       "server operator rights are required (an administrator of the default organisation)"));
+  return false;
+}
+
+/// How many users each organisation has (one scan of the users).
+std::map<uint64_t, size_t> users_per_org(const call& c) {
+  std::map<uint64_t, size_t> counts;
+  for (const auto& u : accounts::account_repository{*c.self->state.ctx->db}.list_users())
+    ++counts[u.org_id];
+  return counts;
+}
+
+json operated_org_json(const call& c, const accounts::org_record& org,
+                       std::optional<std::map<uint64_t, size_t>> counts = std::nullopt) {
+  auto out = org_json(org, c.self->state.ctx->accounts.org_defaults);
+  if (!counts)
+    counts = users_per_org(c);
+  auto it = counts->find(org.id);
+  out["users"] = it == counts->end() ? 0 : it->second;
+  out["deleting"] = organisation_being_deleted(*c.self->state.ctx->db, org.id);
+  return out;
+}
+
+/// The organisation named in the path; answers not_found otherwise.
+std::optional<accounts::org_record> target_org(call& c, const std::string& hex_id) {
+  uint64_t id = 0;
+  std::optional<accounts::org_record> org;
+  if (accounts::id_from_hex(hex_id, id))
+    org = accounts::organisation_repository{*c.self->state.ctx->db}.find(id);
+  if (!org) {
+    c.answer(error_reply(error_code::not_found, "no such organisation"));
+    return std::nullopt;
+  }
+  return org;
+}
+
+std::optional<std::string> org_name_of(call& c, const json& value) {
+  if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().size() > 128) {
+    c.answer(error_reply(error_code::bad_request, "name must be a string of 1-128 bytes"));
+    return std::nullopt;
+  }
+  return value.get<std::string>();
+}
+
+void list_orgs(call& c) {
+  json orgs = json::array();
+  const auto counts = users_per_org(c);
+  for (const auto& org : accounts::organisation_repository{*c.self->state.ctx->db}.list())
+    orgs.push_back(operated_org_json(c, org, counts));
+  c.answer(json_reply(200, json{{"organisations", orgs}}));
+}
+
+/// A new organisation: its own record, tier and (server-default) policy, its own data key, and
+/// optionally its first administrator, all in one durable write.
+void create_org(call& c) {
+  auto body = body_object(c);
+  if (!body)
+    return;
+  auto& st = c.self->state;
+  auto name = org_name_of(c, field(*body, "name", json()));
+  if (!name)
+    return;
+  auto tier = field(*body, "tier", json("basic"));
+  if (!tier.is_string() || !accounts::tier_cap(tier.get<std::string>()))
+    return c.answer(error_reply(error_code::bad_request, "tier must be one of basic, pro, business, enterprise"));
+  auto admin = field(*body, "admin", json());
+  std::optional<accounts::user_record> first_admin;
+  std::string password;
+  if (!admin.is_null()) {
+    auto username = field(admin, "username", json());
+    auto pass = field(admin, "password", json());
+    auto display = field(admin, "display_name", json(""));
+    if (!admin.is_object() || !username.is_string() || !pass.is_string() || !display.is_string())
+      return c.answer(error_reply(error_code::bad_request, "admin must be {username, password, display_name?} "
+                                                           "(strings)"));
+    auto normalized = accounts::normalize_username(username.get<std::string>());
+    if (!normalized)
+      return c.answer(error_reply(error_code::bad_request,
+                                  "admin.username must be 3-32 characters of letters, digits, '.', '_' or '-'"));
+    if (display.get<std::string>().size() > 64)
+      return c.answer(error_reply(error_code::bad_request, "admin.display_name must be at most 64 bytes"));
+    // A new organisation follows the server's policy until its administrators choose their own.
+    if (auto problem = st.ctx->accounts.org_defaults.password_rules().check(pass.get<std::string>()))
+      return c.answer(error_reply(error_code::weak_password, *problem));
+    // Usernames are unique on the server (a user signs in with the username alone and lands in
+    // their organisation), so a new organisation's users cannot take an existing name.
+    if (accounts::account_repository{*st.ctx->db}.find_by_username(*normalized))
+      return c.answer(error_reply(error_code::conflict, "that username is taken"));
+    accounts::user_record user;
+    user.id = accounts::random_id();
+    user.username = username.get<std::string>();
+    user.display_name = display.get<std::string>().empty() ? user.username : display.get<std::string>();
+    user.created_at = accounts::unix_now();
+    user.password_changed_at = user.created_at;
+    user.is_admin = true;
+    first_admin = std::move(user);
+    password = pass.get<std::string>();
+  }
+  accounts::organisation_repository orgs{*st.ctx->db};
+  accounts::org_record org;
+  do // ids stay below 2^62: storage::org_owner sets the top bit to tell organisations from users
+    org.id = accounts::random_id() & ((uint64_t{1} << 62) - 1);
+  while (org.id <= accounts::default_org_id || orgs.find(org.id));
+  org.name = *name;
+  org.created_at = accounts::unix_now();
+  org.settings.tier = tier.get<std::string>();
+  if (first_admin)
+    first_admin->org_id = org.id;
+  // Its own data key from the start (its guests' meeting chat is sealed under it).
+  if (auto* ring = st.ctx->db->key_ring(); ring && ring->rotate(storage::org_owner(org.id)) == 0)
+    return c.answer(error_reply(error_code::internal, "the organisation's data key could not be stored; retry"));
+  auto finish = [org](call copy, std::optional<accounts::user_record> admin) {
+    storage::write_set writes;
+    accounts::organisation_repository::put(writes, org);
+    auto reply = json{{"organisation", operated_org_json(copy, org)}};
+    std::string detail = org.name + " (" + org.settings.tier + ")";
+    if (admin) {
+      accounts::account_repository::add_user(writes, *admin);
+      reply["organisation"]["users"] = 1;
+      reply["admin"] = user_json(*admin);
+      detail += ", administrator " + admin->username;
+    }
+    copy.commit(std::move(writes), copy.event("org.create", accounts::id_to_hex(org.id), detail),
+                json_reply(201, reply));
+  };
+  if (!first_admin)
+    return finish(c, std::nullopt);
+  auto copy = c;
+  c.self->request(st.workers, worker_timeout, hash_atom::value, password)
+    .then(
+      [copy, finish, user = *first_admin](const std::string& hash) mutable {
+        user.password_hash = hash;
+        finish(copy, user);
+      },
+      [copy](caf::error& err) mutable {
+        auto client = to_client_error(err);
+        copy.answer(error_reply(client.code, client.message));
+      });
+}
+
+void update_operated_org(call& c, const std::string& id) {
+  auto org = target_org(c, id);
+  if (!org)
+    return;
+  auto body = body_object(c);
+  if (!body)
+    return;
+  if (organisation_being_deleted(*c.self->state.ctx->db, org->id))
+    return c.answer(error_reply(error_code::conflict, "the organisation is being deleted"));
+  std::string detail;
+  for (const auto& [key, value] : body->items()) {
+    if (key == "name") {
+      auto name = org_name_of(c, value);
+      if (!name)
+        return;
+      detail += "name: " + org->name + " -> " + *name + "; ";
+      org->name = *name;
+    } else if (key == "tier") {
+      if (!value.is_string() || !accounts::tier_cap(value.get<std::string>()))
+        return c.answer(error_reply(error_code::bad_request, "tier must be one of basic, pro, business, enterprise"));
+      detail += "tier: " + org->settings.tier + " -> " + value.get<std::string>() + "; ";
+      org->settings.tier = value.get<std::string>();
+    } else {
+      return c.answer(error_reply(error_code::bad_request, "only name and tier can be changed here, not " + key));
+    }
+  }
+  storage::write_set writes;
+  accounts::organisation_repository::put(writes, *org);
+  c.commit(std::move(writes), c.event("org.rename", accounts::id_to_hex(org->id), detail),
+           json_reply(200, json{{"organisation", operated_org_json(c, *org)}}));
+}
+
+/// Asks the accounts actor (the one writer of user records) to delete the organisation: its keys
+/// first, then its members, then everything else it holds.
+void delete_operated_org(call& c, const std::string& id) {
+  auto org = target_org(c, id);
+  if (!org)
+    return;
+  if (org->id == accounts::default_org_id)
+    return c.answer(error_reply(error_code::forbidden, "the default organisation cannot be deleted"));
+  auto accounts_service = lookup_service(c.self->system(), accounts_service_name);
+  if (!accounts_service)
+    return c.answer(error_reply(error_code::unavailable, "the accounts service is restarting; try again"));
+  auto copy = c;
+  auto detail = org->name + ", " + operated_org_json(c, *org)["users"].dump() + " users";
+  c.self->request(accounts_service, caf::infinite, org_delete_atom::value, org->id, c.admin.id)
+    .then(
+      [copy, id = org->id, detail](caf::ok_atom) mutable {
+        copy.answer_audited(copy.event("org.delete", accounts::id_to_hex(id), detail), no_content());
+      },
+      [copy](caf::error& err) mutable {
+        auto client = to_client_error(err);
+        copy.answer(error_reply(client.code, client.message));
+      });
+}
+
 // --- usage ---------------------------------------------------------------------------------
 
 void usage(call& c, const std::map<std::string, std::string>& query) {
@@ -803,6 +1010,29 @@ void route(call& c) {
     if (m == "PUT")
       return update_policy(c);
     return wrong_method("GET or PUT");
+  }
+  if (is({"organisations"})) {
+    if (!operator_or_answer(c))
+      return;
+    if (m == "GET")
+      return list_orgs(c);
+    if (m == "POST")
+      return create_org(c);
+    return wrong_method("GET or POST");
+  }
+  if (is({"organisations", "*"})) {
+    if (!operator_or_answer(c))
+      return;
+    if (m == "GET") {
+      if (auto org = target_org(c, parts[4]))
+        c.answer(json_reply(200, json{{"organisation", operated_org_json(c, *org)}}));
+      return;
+    }
+    if (m == "PUT")
+      return update_operated_org(c, parts[4]);
+    if (m == "DELETE")
+      return delete_operated_org(c, parts[4]);
+    return wrong_method("GET, PUT or DELETE");
   }
   if (is({"usage"}))
     return m == "GET" ? usage(c, *query) : wrong_method("GET");

@@ -8,6 +8,7 @@
 
 #include "actors/meeting_messages.hpp"
 #include "actors/messaging_messages.hpp"
+#include "actors/account_closing_messages.hpp"
 
 namespace parley::actors {
 
@@ -40,6 +41,10 @@ caf::behavior inbox(inbox_actor* self, uint64_t user) {
         self->send(session, mt_event_atom::value, name, data);
     },
     [self](im_retire_atom) { self->quit(); },
+    [self](im_close_atom, const std::string& reason, const std::string& message) {
+      for (const auto& session : self->state.sessions)
+        self->send(session, session_close_atom::value, reason, message);
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 // Messaging directory: conversation id → chat channel, user id → inbox and presence; creation of conversations.
+#include "actors/account_closing_messages.hpp"
 #include "actors/messaging_directory.hpp"
 
 #include <algorithm>
@@ -307,6 +308,10 @@ caf::behavior messaging_directory(messaging_directory_actor* self, std::shared_p
       return true;
     },
     [self](im_attach_atom, uint64_t user, const caf::actor& session) { handle_attach(self, user, session); },
+    [self](im_close_atom, uint64_t user, const std::string& reason, const std::string& message) {
+      if (auto it = self->state.online.find(user); it != self->state.online.end())
+        self->send(it->second.inbox, im_close_atom::value, reason, message);
+    },
     [self](im_deliver_atom, const std::vector<uint64_t>& users, const std::string& name, const bytes& data) {
       auto& online = self->state.online;
       for (auto u : users)

@@ -1,8 +1,12 @@
 // Session: decode → rate limit → authenticate → dispatch by op name → reply through the sink.
 #include "actors/session.hpp"
 
+#include <map>
+#include <string>
+
 #include <caf/all.hpp>
 
+#include "actors/account_closing_messages.hpp"
 #include "actors/credential_limits.hpp"
 #include "actors/meeting_messages.hpp"
 #include "actors/meeting_ops.hpp"
@@ -15,6 +19,8 @@ namespace parley::actors {
 namespace {
 
 using protocol::error_code;
+/// WebSocket close code (policy violation) for a connection whose account was disabled or deleted.
+constexpr uint16_t account_closed_code = 1008;
 
 void handle_frame(session_actor* self, const std::vector<uint8_t>& frame) {
   auto& st = self->state;
@@ -46,6 +52,24 @@ void handle_frame(session_actor* self, const std::vector<uint8_t>& frame) {
   it->second.handler(self, req);
 }
 
+/// The account was disabled or deleted: say so, close the connection, and from now on do nothing
+/// but end when the connection is gone (frames still arriving are dropped).
+void close_for_account(session_actor* self, const std::string& reason, const std::string& message) {
+  auto& st = self->state;
+  // A disabled account is refused (forbidden); a deleted one no longer exists (unauthenticated).
+  const auto code = reason == "account_disabled" ? error_code::forbidden : error_code::unauthenticated;
+  st.push_event("session.closed", protocol::pack(std::map<std::string, std::string>{
+                                    {"code", std::string{protocol::to_string(code)}},
+                                    {"reason", reason},
+                                    {"message", message}}));
+  st.sink->close(account_closed_code, reason);
+  self->set_default_handler(caf::drop);
+  self->become([self](disconnected_atom) {
+    leave_meeting_on_disconnect(self);
+    self->quit();
+  });
+}
+
 caf::behavior session(session_actor* self, std::shared_ptr<const node_context> ctx,
                       std::shared_ptr<outbound_sink> sink, std::string remote_address) {
   auto& st = self->state;
@@ -73,6 +97,9 @@ caf::behavior session(session_actor* self, std::shared_ptr<const node_context> c
         self->state.sink->send_shared(frame.bytes);
     },
     [self](mt_detach_atom, uint64_t participant_id) { detach_from_meeting(self, participant_id); },
+    [self](session_close_atom, const std::string& reason, const std::string& message) {
+      close_for_account(self, reason, message);
+    },
   };
 }
 

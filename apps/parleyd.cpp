@@ -15,6 +15,7 @@
 #include "accounts/access_token.hpp"
 #include "accounts/saml_sp.hpp"
 #include "accounts/user_provisioning.hpp"
+#include "actors/organisation_erasure.hpp"
 #include "actors/backup_scheduler.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/type_registry.hpp"
@@ -109,6 +110,11 @@ int main(int argc, char** argv) {
   }
   if (cfg.unencrypted_store)
     log->warn("encryption at rest is OFF (--unencrypted-store): what is written now is stored in plain text");
+  // An organisation deletion cut short by a stop is finished before anything can read its data.
+  if (error = actors::finish_organisation_deletions(*db); !error.empty()) {
+    log->critical("{}", error);
+    return exit_failure;
+  }
 
   auto ctx = std::make_shared<actors::node_context>();
   ctx->node_id = node_id(*db);
