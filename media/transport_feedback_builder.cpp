@@ -33,9 +33,10 @@ void transport_feedback_builder::on_packet(uint16_t sequence, int64_t arrival_us
   const int64_t unwrapped = highest_ + static_cast<int16_t>(static_cast<uint16_t>(sequence - static_cast<uint16_t>(highest_)));
   if (unwrapped < next_unreported_) return;  // already reported as lost: too late to matter
   if (unwrapped > highest_) {
-    // Slots between the old highest and this one held older numbers: now they are gaps.
+    // Slots after the old highest, this one's included, held numbers a whole ring older: now
+    // they are gaps (and this one's arrival is written below).
     const int64_t clear_from = std::max(highest_ + 1, unwrapped - static_cast<int64_t>(window) + 1);
-    for (int64_t s = clear_from; s < unwrapped; ++s) slot(s) = not_received;
+    for (int64_t s = clear_from; s <= unwrapped; ++s) slot(s) = not_received;
     highest_ = unwrapped;
     // Too far ahead for the ring: the oldest unreported numbers are given up.
     next_unreported_ = std::max(next_unreported_, highest_ - static_cast<int64_t>(window) + 1);

@@ -222,3 +222,21 @@ TEST_CASE("TWCC builder gives up numbers that fall out of its window", "[twcc][b
   REQUIRE(next.size() == 1);
   CHECK(next[0].parsed.base_sequence == 12500);
 }
+
+TEST_CASE("TWCC builder reports each arrival's own time after the ring has wrapped many times", "[twcc][builder]") {
+  transport_feedback_builder b;
+  // 5 ms apart, reported every 20 packets like the 50 ms feedback interval, for 3 rings' worth.
+  const size_t total = 3 * transport_feedback_builder::window + 7;
+  for (size_t i = 0; i < total; ++i) {
+    const auto sequence = static_cast<uint16_t>(60000 + i);
+    b.on_packet(sequence, start_us + static_cast<int64_t>(i) * 5000);
+    if (i % 20 != 19 && i + 1 != total) continue;
+    const auto out = drain(b);
+    REQUIRE_FALSE(out.empty());
+    for (const auto& m : out) {
+      // Every packet arrived, 5 ms (20 ticks) after the one before it.
+      CHECK(m.parsed.received.size() == m.parsed.packet_status_count);
+      for (size_t k = 1; k < m.parsed.received.size(); ++k) CHECK(m.parsed.received[k].delta_ticks == 20);
+    }
+  }
+}
