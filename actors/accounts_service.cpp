@@ -269,16 +269,45 @@ caf::result<caf::ok_atom> change_user(accounts_actor* self, const user_change& c
 }
 
 /// Runs erase_organisation on a thread of its own (it scans and syncs) and answers its outcome.
+/// Runs one blocking step of an organisation's deletion on its own thread, so the accounts actor
+/// goes on serving: destroying the data keys (`keys_only`), or erasing every record.
 caf::behavior organisation_eraser(caf::event_based_actor* self, std::shared_ptr<storage::database> db, uint64_t org_id,
-                                  std::vector<uint64_t> members) {
+                                  std::vector<uint64_t> members, bool keys_only) {
   return {
-    [self, db, org_id, members](org_delete_atom) -> caf::result<std::string> {
+    [self, db, org_id, members, keys_only](org_delete_atom) -> caf::result<std::string> {
       auto rp = self->make_response_promise<std::string>();
-      rp.deliver(erase_organisation(*db, org_id, members));
+      rp.deliver(keys_only ? destroy_organisation_keys(*db, org_id, members) : erase_organisation(*db, org_id, members));
       self->quit();
       return rp;
     },
   };
+}
+
+/// The keys are gone: the members' records go (sign-in stops at once), their connections are
+/// closed, and the rest of the organisation is erased on its own thread.
+void remove_organisation_members(accounts_actor* self, caf::typed_response_promise<caf::ok_atom> rp, uint64_t org_id,
+                                 const std::vector<accounts::user_record>& members, std::vector<uint64_t> member_ids) {
+  storage::write_set removals;
+  for (const auto& user : members)
+    accounts::account_repository::remove_user(removals, user);
+  write_then(self, std::move(removals), [self, rp, org_id, members, member_ids](std::optional<caf::error> err) mutable {
+    if (err)
+      return void(rp.deliver(*err));
+    for (const auto& user : members)
+      close_connections(self, user.id, "account_deleted", "the account's organisation was deleted");
+    auto eraser = self->spawn<caf::detached>(organisation_eraser, self->state.ctx->db, org_id, member_ids, false);
+    self->request(eraser, caf::infinite, org_delete_atom::value)
+      .then(
+        [rp](const std::string& error) mutable {
+          if (error.empty())
+            return void(rp.deliver(caf::ok_atom::value));
+          telemetry::logger("accounts")->error("erasing an organisation: {}", error);
+          rp.deliver(make_service_error(error_code::internal,
+                                        "the organisation's keys are destroyed but not all its records are erased "
+                                        "yet; a retry or the next start finishes"));
+        },
+        [rp](caf::error& err) mutable { rp.deliver(err); });
+  });
 }
 
 /// A server operator deletes an organisation. The deletion is marked durably first, so a node
@@ -302,42 +331,29 @@ caf::result<caf::ok_atom> delete_organisation(accounts_actor* self, uint64_t org
       members.push_back(*user);
       member_ids.push_back(user->id);
     }
+  // A retry keeps the members an earlier attempt recorded: their records may already be gone.
+  for (auto earlier : members_marked_for_deletion(*st.ctx->db, org_id))
+    if (std::find(member_ids.begin(), member_ids.end(), earlier) == member_ids.end())
+      member_ids.push_back(earlier);
   storage::write_set mark;
   mark_organisation_deletion(mark, org_id, member_ids);
   auto rp = self->make_response_promise<caf::ok_atom>();
   write_then(self, std::move(mark), [self, rp, org_id, members, member_ids](std::optional<caf::error> err) mutable {
     if (err)
       return void(rp.deliver(*err));
-    auto& st = self->state;
-    if (auto* ring = st.ctx->db->key_ring())
-      for (auto owner : organisation_key_owners(org_id, member_ids))
-        if (auto status = ring->destroy(owner); !status.ok()) {
-          telemetry::logger("accounts")->error("destroying an organisation's data keys failed: {}", status.ToString());
-          return void(rp.deliver(make_service_error(error_code::internal,
-                                                    "the organisation's data keys could not be destroyed; it is marked "
-                                                    "for deletion, which a retry or the next start finishes")));
-        }
-    storage::write_set removals;
-    for (const auto& user : members)
-      accounts::account_repository::remove_user(removals, user);
-    write_then(self, std::move(removals), [self, rp, org_id, members, member_ids](std::optional<caf::error> err) mutable {
-      if (err)
-        return void(rp.deliver(*err));
-      for (const auto& user : members)
-        close_connections(self, user.id, "account_deleted", "the account's organisation was deleted");
-      auto eraser = self->spawn<caf::detached>(organisation_eraser, self->state.ctx->db, org_id, member_ids);
-      self->request(eraser, caf::infinite, org_delete_atom::value)
-        .then(
-          [rp](const std::string& error) mutable {
-            if (error.empty())
-              return void(rp.deliver(caf::ok_atom::value));
-            telemetry::logger("accounts")->error("erasing an organisation: {}", error);
-            rp.deliver(make_service_error(error_code::internal,
-                                          "the organisation's keys are destroyed but not all its records are erased "
-                                          "yet; a retry or the next start finishes"));
-          },
-          [rp](caf::error& err) mutable { rp.deliver(err); });
-    });
+    auto shredder = self->spawn<caf::detached>(organisation_eraser, self->state.ctx->db, org_id, member_ids, true);
+    self->request(shredder, caf::infinite, org_delete_atom::value)
+      .then(
+        [self, rp, org_id, members, member_ids](const std::string& error) mutable {
+          if (!error.empty()) {
+            telemetry::logger("accounts")->error("destroying an organisation's data keys failed: {}", error);
+            return void(rp.deliver(make_service_error(error_code::internal,
+                                                      "the organisation's data keys could not be destroyed; it is "
+                                                      "marked for deletion, which a retry or the next start finishes")));
+          }
+          remove_organisation_members(self, rp, org_id, members, member_ids);
+        },
+        [rp](caf::error& err) mutable { rp.deliver(err); });
   });
   return rp;
 }

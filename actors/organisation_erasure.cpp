@@ -215,6 +215,21 @@ bool organisation_being_deleted(const storage::database& db, uint64_t org_id) {
   return db.get(column_family::meta, deletion_key(org_id)).has_value();
 }
 
+std::vector<uint64_t> members_marked_for_deletion(const storage::database& db, uint64_t org_id) {
+  auto value = db.get(column_family::meta, deletion_key(org_id));
+  auto members = value ? storage::decode_value<std::vector<uint64_t>>(*value) : std::nullopt;
+  return members ? std::move(*members) : std::vector<uint64_t>{};
+}
+
+std::string destroy_organisation_keys(storage::database& db, uint64_t org_id, const std::vector<uint64_t>& members) {
+  if (auto* ring = db.key_ring())
+    for (auto owner : organisation_key_owners(org_id, members))
+      if (!ring->destroyed(owner))
+        if (auto status = ring->destroy(owner); !status.ok())
+          return "the organisation's data keys could not be destroyed: " + status.ToString();
+  return {};
+}
+
 std::vector<uint64_t> organisation_key_owners(uint64_t org_id, const std::vector<uint64_t>& members) {
   std::vector<uint64_t> owners{storage::org_owner(org_id)};
   for (auto user : members)
@@ -229,12 +244,9 @@ std::string erase_organisation(storage::database& db, uint64_t org_id, std::vect
   for (const auto& u : accounts::account_repository{db}.list_users())
     if (u.org_id == org_id && std::find(members.begin(), members.end(), u.id) == members.end())
       members.push_back(u.id);
+  if (auto error = destroy_organisation_keys(db, org_id, members); !error.empty())
+    return error;
   const auto owners = organisation_key_owners(org_id, members);
-  if (auto* ring = db.key_ring())
-    for (auto owner : owners)
-      if (!ring->destroyed(owner))
-        if (auto status = ring->destroy(owner); !status.ok())
-          return "the organisation's data keys could not be destroyed: " + status.ToString();
   erasure e{db, eraser{db}, {members.begin(), members.end()}, {owners.begin(), owners.end()}, {}, {}, {}};
   e.accounts_family();
   e.tokens_family();

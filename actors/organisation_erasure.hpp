@@ -20,6 +20,15 @@ void mark_organisation_deletion(storage::write_set& writes, uint64_t org_id, con
 /// True while a deletion of `org_id` is recorded and not finished.
 bool organisation_being_deleted(const storage::database& db, uint64_t org_id);
 
+/// The members an unfinished deletion of `org_id` recorded (empty if none is recorded): a retry
+/// adds them to its own list, since their records may already be gone.
+std::vector<uint64_t> members_marked_for_deletion(const storage::database& db, uint64_t org_id);
+
+/// Destroys, each durably, the data keys of `org_id` and `members` not destroyed yet. Blocks
+/// (synced writes, flush and compaction per key): never call it on a scheduler thread.
+/// Returns "" or what failed.
+std::string destroy_organisation_keys(storage::database& db, uint64_t org_id, const std::vector<uint64_t>& members);
+
 /// The data-key owners an organisation's deletion destroys: the organisation's own key (its
 /// guests' meeting chat) and each member's key.
 std::vector<uint64_t> organisation_key_owners(uint64_t org_id, const std::vector<uint64_t>& members);
