@@ -212,7 +212,7 @@ caf::result<std::string> handle_mfa_enroll(accounts_actor* self, account_command
 }
 
 caf::result<login_grant> handle_grant_command(accounts_actor* self, account_command& cmd) {
-  if (cmd.action == "saml.acs")
+  if (cmd.action == "saml.acs" || cmd.action == "saml.acs_browser")
     return handle_saml_acs(self, cmd);
   auto body = json::parse(cmd.body.empty() ? std::string{"{}"} : cmd.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())

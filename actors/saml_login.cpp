@@ -67,7 +67,10 @@ caf::result<std::string> handle_saml_login(accounts_actor* self, account_command
     return make_retry_error("too many SAML sign-ins in progress; try again", 5);
   auto request = accounts::make_authn_request(saml, now);
   st.saml_requests[request.id] = now + request_lifetime;
-  return nlohmann::json{{"redirect", accounts::redirect_binding_url(saml, request, {})}}.dump();
+  // The edge turns this into the redirect, and keeps the request id in a cookie of the browser
+  // that started it (see saml.acs_browser below); the client never sees this body.
+  return nlohmann::json{{"redirect", accounts::redirect_binding_url(saml, request, {})}, {"request_id", request.id}}
+    .dump();
 }
 
 caf::result<login_grant> handle_saml_acs(accounts_actor* self, account_command& cmd) {
@@ -88,6 +91,11 @@ caf::result<login_grant> handle_saml_acs(accounts_actor* self, account_command& 
   if (assertion.in_response_to.empty() || pending == st.saml_requests.end() || pending->second <= now)
     return make_service_error(error_code::unauthenticated,
                               "SAML sign-in refused: InResponseTo names no pending request of this service");
+  // A browser gets the sign-in only for the request it started itself (its cookie names it), so
+  // another's response posted through it (login CSRF) signs nobody in.
+  if (cmd.action == "saml.acs_browser" && cmd.subject != assertion.in_response_to)
+    return make_service_error(error_code::unauthenticated,
+                              "SAML sign-in refused: this browser did not start the sign-in it answers");
   forget_expired(st.saml_seen, now);
   if (st.saml_seen.count(assertion.assertion_id)
       || st.ctx->db->get(storage::column_family::tokens, replay_key(assertion.assertion_id)))

@@ -138,6 +138,10 @@ sso_handoff& sso_handoffs() {
 
 constexpr const char* sso_cookie = "parley_sso";
 constexpr const char* sso_cookie_attributes = "; Path=/api/v1/auth/saml/session; Secure; HttpOnly; SameSite=Lax";
+/// The AuthnRequest a browser started, sent back with the IdP's cross-site POST to the ACS only.
+constexpr const char* sso_request_cookie = "parley_sso_request";
+constexpr const char* sso_request_cookie_attributes =
+  "; Max-Age=600; Path=/api/v1/auth/saml/acs; Secure; HttpOnly; SameSite=None";
 
 http_reply see_other(const std::string& location) {
   http_reply reply;
@@ -240,11 +244,15 @@ bool route_security(caf::actor_system& system, const actors::node_context& ctx, 
     } else {
       ask_json(system, command_for(request, "saml.login"), [done](http_reply reply) {
         auto body = json::parse(reply.body, nullptr, false);
-        if (reply.status == 200 && body.is_object() && body.contains("redirect")) {
+        if (reply.status == 200 && body.is_object() && body.contains("redirect") && body.contains("request_id")) {
           http_reply redirect;
           redirect.status = 302;
           redirect.content_type.clear();
           redirect.headers.emplace_back("Location", body["redirect"].get<std::string>());
+          redirect.headers.emplace_back("Set-Cookie", std::string{sso_request_cookie} + "="
+                                                        + body["request_id"].get<std::string>()
+                                                        + sso_request_cookie_attributes);
+          redirect.headers.emplace_back("Cache-Control", "no-store");
           return done(std::move(redirect));
         }
         done(std::move(reply));
@@ -256,7 +264,9 @@ bool route_security(caf::actor_system& system, const actors::node_context& ctx, 
     post_only([&] {
       if (request.accept.find("text/html") == std::string::npos)
         return ask_grant(system, command_for(request, "saml.acs"), done);
-      ask_grant(system, command_for(request, "saml.acs"), [done](http_reply reply) { done(browser_handoff(std::move(reply))); });
+      // A browser's sign-in is bound to the request that browser started (its cookie).
+      ask_grant(system, command_for(request, "saml.acs_browser", cookie_value(request.cookie, sso_request_cookie)),
+                [done](http_reply reply) { done(browser_handoff(std::move(reply))); });
     });
     return true;
   }

@@ -122,6 +122,31 @@ std::string inflate_raw(const std::string& input) {
 
 /// SP-initiated login: GET /api/v1/auth/saml/login must redirect to the IdP with a deflated
 /// AuthnRequest; returns the request's ID.
+/// A sign-in started as a browser starts it: the AuthnRequest's ID, and the cookie that binds the
+/// browser to it (`name=value`, sent back with the IdP's POST to the ACS).
+struct started_login {
+  std::string id;
+  std::string cookie;
+};
+
+started_login start_browser_login(const parleyd_process& server) {
+  auto client = client_for(server);
+  auto response = client.get("/api/v1/auth/saml/login");
+  INFO(response.describe());
+  REQUIRE(response.status == 302);
+  auto set_cookie = response.header("set-cookie");
+  INFO(set_cookie);
+  std::smatch match;
+  REQUIRE(std::regex_search(set_cookie, match,
+                            std::regex{"^(parley_sso_request=_[0-9a-f]{32}); Max-Age=600; Path=/api/v1/auth/saml/acs; "
+                                       "Secure; HttpOnly; SameSite=None$"}));
+  started_login started{{}, match[1].str()};
+  std::smatch id;
+  REQUIRE(std::regex_search(started.cookie, id, std::regex{"=(_[0-9a-f]{32})$"}));
+  started.id = id[1];
+  return started;
+}
+
 std::string start_login(const parleyd_process& server) {
   auto client = client_for(server);
   auto response = client.get("/api/v1/auth/saml/login");
@@ -254,14 +279,32 @@ TEST_CASE("SAML sign-in in a browser: the ACS hands the sign-in over with a one-
   parleyd_process server(saml_server(idp));
   auto client = client_for(server);
   const header_list browser{{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
-  auto post_acs_as_browser = [&](const std::string& xml) {
+  auto post_acs_as_browser = [&](const std::string& xml, const std::string& request_cookie) {
+    auto headers = browser;
+    if (!request_cookie.empty())
+      headers.emplace_back("Cookie", request_cookie);
     return client.request("POST", "/api/v1/auth/saml/acs", "SAMLResponse=" + url_encode(base64(xml)) + "&RelayState=",
-                          browser, "application/x-www-form-urlencoded");
+                          headers, "application/x-www-form-urlencoded");
   };
 
+  // Login CSRF: a response to someone else's request, posted through this browser (which started
+  // no sign-in, or another one), signs nobody in here.
+  auto attacker = start_browser_login(server);
+  auto victim = start_browser_login(server);
+  assertion_spec attackers;
+  attackers.in_response_to = attacker.id;
+  for (const std::string& cookie : {std::string{}, victim.cookie}) {
+    auto forced = post_acs_as_browser(build_response(idp, attackers), cookie);
+    INFO(forced.describe());
+    CHECK(forced.status == 303);
+    CHECK(forced.header("location") == "/signin?sso_error=unauthenticated");
+    CHECK(forced.header("set-cookie").empty());
+  }
+
   assertion_spec spec;
-  spec.in_response_to = start_login(server);
-  auto handed = post_acs_as_browser(build_response(idp, spec));
+  auto started = start_browser_login(server);
+  spec.in_response_to = started.id;
+  auto handed = post_acs_as_browser(build_response(idp, spec), started.cookie);
   INFO(handed.describe());
   REQUIRE(handed.status == 303);
   CHECK(handed.header("location") == "/signin/sso");
@@ -289,7 +332,7 @@ TEST_CASE("SAML sign-in in a browser: the ACS hands the sign-in over with a one-
   CHECK(has_error(client.request("POST", "/api/v1/auth/saml/session", "", {{"Cookie", cookie}}), "unauthenticated"));
 
   // A refused assertion sends the browser back to sign-in with the error code alone.
-  auto replayed = post_acs_as_browser(build_response(idp, spec));
+  auto replayed = post_acs_as_browser(build_response(idp, spec), started.cookie);
   INFO(replayed.describe());
   CHECK(replayed.status == 303);
   CHECK(replayed.header("location") == "/signin?sso_error=unauthenticated");
