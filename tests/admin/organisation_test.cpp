@@ -170,7 +170,7 @@ void check_org_gone(parleyd_process& server, const std::string& operator_token, 
 
 } // namespace
 
-TEST_CASE("a server operator creates, lists, renames and deletes organisations; nobody else may",
+TEST_CASE("a server operator creates, lists, renames and deletes organisations, nobody else may",
           "[admin][org]") {
   parleyd_process server(admin_server_options());
   const auto op = admin_token(server);

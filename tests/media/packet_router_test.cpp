@@ -403,7 +403,7 @@ std::vector<uint8_t> receiver_report(uint32_t about_ssrc, uint8_t fraction_lost,
 
 }  // namespace
 
-TEST_CASE("the publisher gets receiver reports with its loss and REMB; the subscriber gets sender reports",
+TEST_CASE("the publisher gets receiver reports with its loss and REMB, the subscriber gets sender reports",
           "[packet_router][rtcp]") {
   fixture f;
   f.router.set_producer(video_producer(10, 0xAAAA));
@@ -687,7 +687,7 @@ TEST_CASE("a subscriber that negotiated transport-cc gets its own transport-wide
   CHECK(counters->send_estimate_bps < (estimate_before == 0 ? bandwidth_estimator{}.estimate_bps() : estimate_before));
 }
 
-TEST_CASE("a queue in a subscriber's transport-cc feedback moves it down a simulcast layer; a clear path lets the "
+TEST_CASE("a queue in a subscriber's transport-cc feedback moves it down a simulcast layer, a clear path lets the "
           "estimate grow again",
           "[packet_router][twcc][bandwidth]") {
   fixture f;

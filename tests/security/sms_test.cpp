@@ -103,7 +103,7 @@ parleyd_options sms_server(const fake_sms_gateway& gateway) {
 
 } // namespace
 
-TEST_CASE("a phone number is verified with a code sent through the SMS gateway; a meeting can admit only verified users",
+TEST_CASE("a phone number is verified with a code sent through the SMS gateway, a meeting can admit only verified users",
           "[security][sms]") {
   fake_sms_gateway gateway;
   parleyd_process server(sms_server(gateway));

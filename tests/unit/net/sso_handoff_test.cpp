@@ -27,7 +27,7 @@ TEST_CASE("an SSO hand-over not taken within two minutes is gone", "[net][sso]")
   CHECK_FALSE(handoffs.take(late, 1000 + sso_handoff::lifetime_seconds));
 }
 
-TEST_CASE("SSO hand-overs are bounded; expired ones make room", "[net][sso]") {
+TEST_CASE("SSO hand-overs are bounded, expired ones make room", "[net][sso]") {
   sso_handoff handoffs;
   for (std::size_t i = 0; i < sso_handoff::max_pending; ++i)
     REQUIRE_FALSE(handoffs.put("x", 1000).empty());
