@@ -262,6 +262,35 @@ void op_pmi_set(session_actor* self, protocol::request& req) {
 
 // --- joining and leaving -------------------------------------------------------------------
 
+/// Asks the directory for the meeting's actor and joins it. The directory may hand out an actor
+/// that is just ending (it learns of the end a moment later): a join it never answers because it
+/// is gone is asked again once, and then gets the directory's verdict (`meeting_ended`, or a
+/// fresh actor).
+void find_and_join(session_actor* self, std::optional<uint64_t> id, join_request join, uint64_t meeting_id,
+                   bool may_retry) {
+  auto& st = self->state;
+  self->request(directory_of(self), ask_timeout, dir_find_atom::value, meeting_id, st.user->id, st.remote_address)
+    .await(
+      [self, id, join, meeting_id, may_retry](const caf::actor& meeting) {
+        self->request(meeting, ask_timeout, mt_join_atom::value, join)
+          .await(
+            [self, id, meeting, meeting_id](uint64_t pid, const std::vector<uint8_t>& result) {
+              auto& st = self->state;
+              st.meeting = meeting;
+              st.meeting_id = meeting_id;
+              st.participant_id = pid;
+              self->monitor(meeting);
+              st.reply_ok(id, result);
+            },
+            [self, id, join, meeting_id, may_retry](caf::error& err) {
+              if (may_retry && err == caf::sec::request_receiver_down)
+                return find_and_join(self, id, join, meeting_id, false);
+              reply_caf_error(self, id, err);
+            });
+      },
+      [self, id](caf::error& err) { reply_caf_error(self, id, err); });
+}
+
 void op_meeting_join(session_actor* self, protocol::request& req) {
   auto& st = self->state;
   if (st.meeting) {
@@ -301,23 +330,7 @@ void op_meeting_join(session_actor* self, protocol::request& req) {
     join.has_password = true;
     join.password = std::string{*password};
   }
-  const auto id = req.id;
-  self->request(directory_of(self), ask_timeout, dir_find_atom::value, *meeting_id, st.user->id, st.remote_address)
-    .await(
-      [self, id, join, meeting_id = *meeting_id](const caf::actor& meeting) {
-        self->request(meeting, ask_timeout, mt_join_atom::value, join)
-          .await(
-            [self, id, meeting, meeting_id](uint64_t pid, const std::vector<uint8_t>& result) {
-              auto& st = self->state;
-              st.meeting = meeting;
-              st.meeting_id = meeting_id;
-              st.participant_id = pid;
-              self->monitor(meeting);
-              st.reply_ok(id, result);
-            },
-            [self, id](caf::error& err) { reply_caf_error(self, id, err); });
-      },
-      [self, id](caf::error& err) { reply_caf_error(self, id, err); });
+  find_and_join(self, req.id, std::move(join), *meeting_id, true);
 }
 
 void forget_meeting(session_actor* self) {
