@@ -1,32 +1,8 @@
 // The REST routes of sign-in and identity (docs/protocol.md, Security): the second factor, MFA
 // enrolment, password change, SAML single sign-on, and API keys. JSON in and out; tokens and
 // challenges travel in bodies and the Authorization header only, never in URLs.
-import { ParleyError } from './errors';
+import { requestJson } from './rest';
 import type { User } from './types';
-
-async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
-  } catch {
-    throw new ParleyError('disconnected', 'the server cannot be reached');
-  }
-  let payload: unknown = null;
-  try {
-    payload = response.status === 204 ? null : await response.json();
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const err = (payload as { error?: { code?: string; message?: string } } | null)?.error;
-    const retry = Number(response.headers.get('Retry-After') ?? '') || undefined;
-    throw new ParleyError(err?.code ?? 'internal', err?.message ?? `HTTP ${response.status}`, retry);
-  }
-  return payload as T;
-}
 
 /** What `POST /api/v1/auth/login` and `mfa/verify` answer: a token, or a second step. */
 export interface LoginAnswer {
@@ -66,19 +42,19 @@ export interface ApiKeyCreated {
 export const apiKeyScopes = ['profile:read', 'meetings:join', 'keys:temporary'] as const;
 
 export const accountApi = {
-  login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/v1/auth/login', { username, password }),
+  login: (username: string, password: string) => requestJson<LoginAnswer>('POST', '/api/v1/auth/login', { username, password }),
   /** The second factor: a TOTP code, or a recovery code (one of the two). */
   verifyMfa: (challenge: string, answer: { code: string } | { recovery_code: string }) =>
-    call<LoginAnswer>('POST', '/api/v1/auth/mfa/verify', { challenge, ...answer }),
+    requestJson<LoginAnswer>('POST', '/api/v1/auth/mfa/verify', { challenge, ...answer }),
   /** Starts enrolment with a sign-in token, or with the challenge of a sign-in that must enrol. */
   enrollMfa: (auth: { token: string } | { challenge: string }) =>
-    'token' in auth ? call<Enrolment>('POST', '/api/v1/auth/mfa/enroll', {}, auth.token) : call<Enrolment>('POST', '/api/v1/auth/mfa/enroll', { challenge: auth.challenge }),
+    'token' in auth ? requestJson<Enrolment>('POST', '/api/v1/auth/mfa/enroll', {}, auth.token) : requestJson<Enrolment>('POST', '/api/v1/auth/mfa/enroll', { challenge: auth.challenge }),
   confirmMfa: (auth: { token: string } | { challenge: string }, code: string) =>
     'token' in auth
-      ? call<Confirmation>('POST', '/api/v1/auth/mfa/confirm', { code }, auth.token)
-      : call<Confirmation>('POST', '/api/v1/auth/mfa/confirm', { code, challenge: auth.challenge }),
+      ? requestJson<Confirmation>('POST', '/api/v1/auth/mfa/confirm', { code }, auth.token)
+      : requestJson<Confirmation>('POST', '/api/v1/auth/mfa/confirm', { code, challenge: auth.challenge }),
   changePassword: (username: string, password: string, newPassword: string) =>
-    call<Record<string, never>>('POST', '/api/v1/auth/password', { username, password, new_password: newPassword }),
+    requestJson<Record<string, never>>('POST', '/api/v1/auth/password', { username, password, new_password: newPassword }),
   /** True when the server has SAML single sign-on configured (its SP metadata exists). */
   async samlEnabled(): Promise<boolean> {
     try {
@@ -90,9 +66,9 @@ export const accountApi = {
   },
   samlLoginPath: '/api/v1/auth/saml/login',
   /** Takes the sign-in the SAML ACS handed over (a one-time code in an HttpOnly cookie). */
-  finishSaml: () => call<LoginAnswer>('POST', '/api/v1/auth/saml/session', {}),
-  createKey: (token: string, key: { scopes: string[]; name?: string; owner?: string }) => call<ApiKeyCreated>('POST', '/api/v1/keys', key, token),
-  revokeKey: (token: string, id: string) => call<{ key: ApiKeyCreated }>('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`, undefined, token).then((r) => r.key),
+  finishSaml: () => requestJson<LoginAnswer>('POST', '/api/v1/auth/saml/session', {}),
+  createKey: (token: string, key: { scopes: string[]; name?: string; owner?: string }) => requestJson<ApiKeyCreated>('POST', '/api/v1/keys', key, token),
+  revokeKey: (token: string, id: string) => requestJson<{ key: ApiKeyCreated }>('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`, undefined, token).then((r) => r.key),
   createServiceAccount: (token: string, account: { username: string; display_name?: string }) =>
-    call<{ user: User & { service_account: boolean } }>('POST', '/api/v1/admin/service-accounts', account, token).then((r) => r.user),
+    requestJson<{ user: User & { service_account: boolean } }>('POST', '/api/v1/admin/service-accounts', account, token).then((r) => r.user),
 };

@@ -2,19 +2,20 @@
 import { ParleyError } from './errors';
 import type { User } from './types';
 
-async function call<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+/** One JSON request: the error body becomes a ParleyError (with Retry-After); 204 gives null. */
+export async function requestJson<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch(path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch {
     throw new ParleyError('disconnected', 'the server cannot be reached');
   }
-  if (response.status === 204) return undefined as T;
   let payload: unknown = null;
   try {
-    payload = await response.json();
+    payload = response.status === 204 ? null : await response.json();
   } catch {
     payload = null;
   }
@@ -35,13 +36,13 @@ export interface LoginResult {
 export function register(username: string, password: string, displayName?: string): Promise<{ user: User }> {
   const body: Record<string, string> = { username, password };
   if (displayName) body.display_name = displayName;
-  return call('/api/v1/auth/register', body);
+  return requestJson('POST', '/api/v1/auth/register', body);
 }
 
 export function login(username: string, password: string): Promise<LoginResult> {
-  return call('/api/v1/auth/login', { username, password });
+  return requestJson('POST', '/api/v1/auth/login', { username, password });
 }
 
 export function logout(token: string): Promise<void> {
-  return call('/api/v1/auth/logout', undefined, token);
+  return requestJson('POST', '/api/v1/auth/logout', undefined, token);
 }
